@@ -1,0 +1,145 @@
+import type { FastifyInstance } from "fastify";
+import { ApiKeyAuthenticator, type KnownKey } from "./auth/api-key-authenticator.js";
+import type { Config } from "./config/schema.js";
+import { buildServer } from "./http/server.js";
+import { startSimulator, type RunningSim } from "./sim/server.js";
+import type { Store } from "./store/port.js";
+import { openStore } from "./store/open.js";
+import { buildCatalog, type Catalog } from "./tenancy/catalog.js";
+import { MetricsSink } from "./telemetry/metrics-sink.js";
+import { GatewayMetrics } from "./telemetry/metrics.js";
+import { EndpointPicker } from "./upstream/endpoint-picker.js";
+import { EngineClient } from "./upstream/engine-client.js";
+import type { UsageSink } from "./usage/usage-event.js";
+
+export interface GatewayOptions {
+  /** Fastify/pino logger options; false for none (tests). */
+  readonly logger?: boolean | { level: string };
+  /** Extra usage sinks (tests, the ledger). */
+  readonly sinks?: readonly UsageSink[];
+  /** Collect process metrics (CPU, memory, event loop); off in tests that build many gateways. */
+  readonly processMetrics?: boolean;
+}
+
+export interface Gateway {
+  readonly server: FastifyInstance;
+  readonly store: Store;
+  readonly catalog: Catalog;
+  readonly metrics: GatewayMetrics;
+  /** In-process simulators started for `sim://` upstreams, by name. */
+  readonly simulators: ReadonlyMap<string, RunningSim>;
+  /** Starts listening; resolves to the base URL (e.g. http://127.0.0.1:8080). */
+  listen(port?: number, host?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+function configKeys(config: Config): KnownKey[] {
+  return Object.entries(config.tenants).flatMap(([tenantId, t]) =>
+    t.api_keys.map((k, i) => ({
+      id: `cfg_${tenantId}_${k.name ?? i}`,
+      tenantId,
+      name: k.name ?? null,
+      hash: k.sha256.toLowerCase(),
+      expiresAt: k.expires_at === undefined ? null : new Date(k.expires_at),
+      revokedAt: null,
+    })),
+  );
+}
+
+async function startSimulators(config: Config): Promise<Map<string, RunningSim>> {
+  const served = (sim: string) =>
+    Object.entries(config.models).filter(([, m]) => m.upstreams.includes(`sim://${sim}`));
+  const sims = new Map<string, RunningSim>();
+  try {
+    for (const [name, s] of Object.entries(config.simulators)) {
+      const models = served(name);
+      sims.set(
+        name,
+        await startSimulator({
+          models: models.filter(([, m]) => m.kind === "chat").map(([n, m]) => m.served_model ?? n),
+          embeddingModels: models.filter(([, m]) => m.kind === "embedding").map(([n, m]) => m.served_model ?? n),
+          maxNumSeqs: s.max_num_seqs,
+          ttftMs: s.ttft_ms,
+          itlMs: s.itl_ms,
+          embeddingDim: s.embedding_dim,
+          errorRate: s.error_rate,
+          seed: s.seed,
+        }),
+      );
+    }
+  } catch (err) {
+    await Promise.all([...sims.values()].map((s) => s.close()));
+    throw err;
+  }
+  return sims;
+}
+
+/** The composition root: builds every part of a gateway from its configuration. */
+export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
+  const store = openStore(config.storage);
+  let simulators = new Map<string, RunningSim>();
+  try {
+    await store.migrate();
+    simulators = await startSimulators(config);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const catalog = buildCatalog(config, (url) =>
+    url.startsWith("sim://") ? simulators.get(url.slice("sim://".length))!.url : url,
+  );
+  const metrics = new GatewayMetrics({ processMetrics: options.processMetrics ?? true });
+  const s = config.server;
+  const engines = new EngineClient({
+    connections: s.upstream_connections,
+    connectTimeoutMs: s.upstream_connect_timeout_ms,
+    headersTimeoutMs: s.upstream_headers_timeout_ms,
+    idleTimeoutMs: s.upstream_idle_timeout_ms,
+    onFailure: (endpoint, kind) => metrics.upstreamErrors.inc({ endpoint, kind }),
+  });
+  const authenticator = new ApiKeyAuthenticator({
+    configKeys: configKeys(config),
+    repository: store.keys,
+    tenantExists: (id) => catalog.tenant(id) !== undefined,
+  });
+  const server = buildServer(
+    {
+      catalog,
+      authenticator,
+      engines,
+      picker: new EndpointPicker(),
+      sinks: [new MetricsSink(metrics), ...(options.sinks ?? [])],
+      metrics,
+      limits: { bodyLimit: s.body_limit, requestTimeoutMs: s.request_timeout_ms, trustProxy: s.trust_proxy },
+      readiness: async () => {
+        try {
+          await store.ping();
+          return [];
+        } catch (err) {
+          return [`store: ${err instanceof Error ? err.message : String(err)}`];
+        }
+      },
+    },
+    options.logger ?? false,
+  );
+
+  return {
+    server,
+    store,
+    catalog,
+    metrics,
+    simulators,
+    async listen(port = s.port, host = s.host) {
+      await server.listen({ port, host });
+      const addr = server.server.address();
+      const actual = typeof addr === "object" && addr !== null ? addr.port : port;
+      return `http://${host.includes(":") ? `[${host}]` : host}:${actual}`;
+    },
+    async close() {
+      await server.close();
+      await engines.close();
+      await Promise.all([...simulators.values()].map((sim) => sim.close()));
+      await store.close();
+    },
+  };
+}

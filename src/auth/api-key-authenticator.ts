@@ -1,0 +1,78 @@
+import type { KeyRepository } from "../store/port.js";
+import { digestsEqual, hashApiKey, isWellFormedTollgateKey, looksLikeTollgateKey } from "./api-key-format.js";
+import type { AuthResult } from "./principal.js";
+
+/** A key known to the authenticator, from the config file or the store. */
+export interface KnownKey {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly name: string | null;
+  readonly hash: string;
+  readonly expiresAt: Date | null;
+  readonly revokedAt: Date | null;
+}
+
+interface CacheEntry {
+  readonly key: KnownKey | undefined;
+  readonly until: number;
+}
+
+export interface ApiKeyAuthenticatorOptions {
+  /** Keys declared in the config, by hash. They may have any format. */
+  readonly configKeys: readonly KnownKey[];
+  readonly repository: KeyRepository;
+  /** Tenants that exist; a key whose tenant is gone is refused. */
+  readonly tenantExists: (id: string) => boolean;
+  readonly now?: () => number;
+  /** How long a store lookup is reused; bounds how late a revocation is seen. */
+  readonly cacheTtlMs?: number;
+  readonly cacheMaxEntries?: number;
+}
+
+/**
+ * Turns a presented API key into a principal. Only the SHA-256 of keys is held; the final
+ * comparison is constant-time. Store lookups are cached briefly so the hot path rarely awaits I/O.
+ */
+export class ApiKeyAuthenticator {
+  private readonly configKeys: ReadonlyMap<string, KnownKey>;
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly now: () => number;
+  private readonly ttl: number;
+  private readonly maxEntries: number;
+
+  constructor(private readonly options: ApiKeyAuthenticatorOptions) {
+    this.configKeys = new Map(options.configKeys.map((k) => [k.hash.toLowerCase(), k]));
+    this.now = options.now ?? Date.now;
+    this.ttl = options.cacheTtlMs ?? 1000;
+    this.maxEntries = options.cacheMaxEntries ?? 10_000;
+  }
+
+  async authenticate(presented: string | undefined, claimedTenant?: string): Promise<AuthResult> {
+    if (presented === undefined || presented.length === 0) return { ok: false, reason: "missing" };
+    const hash = hashApiKey(presented);
+    const fromConfig = this.configKeys.get(hash);
+    // A Tollgate-format key with a bad checksum is a typo or a forgery: refused without a lookup.
+    // Keys declared in the config by hash may have any format.
+    if (fromConfig === undefined && looksLikeTollgateKey(presented) && !isWellFormedTollgateKey(presented)) {
+      return { ok: false, reason: "malformed" };
+    }
+    const key = fromConfig ?? (await this.lookup(hash));
+    if (key === undefined || !digestsEqual(key.hash, hash)) return { ok: false, reason: "unknown" };
+    if (!this.options.tenantExists(key.tenantId)) return { ok: false, reason: "unknown" };
+    const now = this.now();
+    if (key.revokedAt !== null && key.revokedAt.getTime() <= now) return { ok: false, reason: "revoked" };
+    if (key.expiresAt !== null && key.expiresAt.getTime() <= now) return { ok: false, reason: "expired" };
+    if (claimedTenant !== undefined && claimedTenant !== key.tenantId) return { ok: false, reason: "tenant_mismatch" };
+    return { ok: true, principal: { tenantId: key.tenantId, keyId: key.id, keyName: key.name } };
+  }
+
+  private async lookup(hash: string): Promise<KnownKey | undefined> {
+    const now = this.now();
+    const cached = this.cache.get(hash);
+    if (cached !== undefined && cached.until > now) return cached.key;
+    const record = await this.options.repository.findByHash(hash);
+    if (this.cache.size >= this.maxEntries) this.cache.clear();
+    this.cache.set(hash, { key: record, until: now + this.ttl });
+    return record;
+  }
+}

@@ -1,0 +1,30 @@
+import { randomUUID } from "node:crypto";
+import type { ApiKeyRecord, KeyRepository } from "../store/port.js";
+import { generateApiKey, hashApiKey, keyDisplayPrefix } from "./api-key-format.js";
+
+export interface CreatedKey {
+  /** The secret: shown once, never stored. */
+  readonly key: string;
+  readonly record: ApiKeyRecord;
+}
+
+/** Creates a Tollgate-format key for a tenant and stores its hash. */
+export async function createApiKey(
+  repository: KeyRepository,
+  tenantId: string,
+  options: { name?: string | null; expiresAt?: Date | null; now?: Date } = {},
+): Promise<CreatedKey> {
+  const key = generateApiKey();
+  const record: ApiKeyRecord = {
+    id: `key_${randomUUID().replaceAll("-", "").slice(0, 20)}`,
+    tenantId,
+    name: options.name ?? null,
+    hash: hashApiKey(key),
+    displayPrefix: keyDisplayPrefix(key),
+    createdAt: options.now ?? new Date(),
+    expiresAt: options.expiresAt ?? null,
+    revokedAt: null,
+  };
+  await repository.insert(record);
+  return { key, record };
+}

@@ -1,0 +1,22 @@
+import { Command } from "commander";
+import { checkCommand } from "./check-command.js";
+import { keysCommand } from "./keys-command.js";
+import { migrateCommand } from "./migrate-command.js";
+import { serveCommand } from "./serve-command.js";
+import { simCommand } from "./sim-command.js";
+
+export function program(): Command {
+  return new Command("tollgate")
+    .description("Tollgate: a multi-tenant, OpenAI-compatible LLM gateway")
+    .version("0.1.0")
+    .showHelpAfterError()
+    .addCommand(serveCommand())
+    .addCommand(checkCommand())
+    .addCommand(migrateCommand())
+    .addCommand(keysCommand())
+    .addCommand(simCommand());
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  await program().parseAsync(argv as string[]);
+}

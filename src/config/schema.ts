@@ -1,0 +1,153 @@
+import { z } from "zod";
+
+/**
+ * The one configuration schema. Field names follow the seed's tenant-quotas ConfigMap
+ * (snake_case), so `shared/seeds/quotas.yaml` loads as is.
+ */
+
+const usd = z.number().nonnegative();
+const positiveInt = z.number().int().positive();
+const nonNegativeInt = z.number().int().nonnegative();
+
+/** A byte size: a number of bytes, or a string such as "1mb", "512kb". */
+const byteSize = z.union([
+  positiveInt,
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i, 'expected a byte size such as 1048576, "512kb" or "1mb"')
+    .transform((s) => {
+      const m = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i.exec(s)!;
+      const unit = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(m[2] ?? "b").toLowerCase() as "b"];
+      return Math.floor(Number(m[1]) * unit);
+    }),
+]);
+
+const apiKeyRef = z.strictObject({
+  sha256: z.string().regex(/^[0-9a-f]{64}$/i, "expected 64 hex characters (the SHA-256 of the key)"),
+  name: z.string().min(1).optional(),
+  expires_at: z.iso.datetime({ offset: true }).optional(),
+});
+
+export const tenantSchema = z.strictObject({
+  tier: z.string().min(1),
+  models_allowed: z.array(z.string().min(1)).min(1),
+  rate_limits: z
+    .strictObject({
+      requests_per_minute: positiveInt.optional(),
+      tokens_per_minute: positiveInt.optional(),
+      concurrent_requests: positiveInt.optional(),
+    })
+    .default({}),
+  budget: z
+    .strictObject({
+      daily_limit_usd: usd.optional(),
+      monthly_limit_usd: usd.optional(),
+      alert_threshold_percent: z.number().min(1).max(100).default(80),
+    })
+    .default({ alert_threshold_percent: 80 }),
+  priority: z.enum(["high", "medium", "low"]).default("medium"),
+  daily_token_limit: positiveInt.optional(),
+  monthly_token_limit: positiveInt.optional(),
+  api_keys: z.array(apiKeyRef).default([]),
+});
+
+const pricingSchema = z.union([
+  z.literal("free"),
+  z.strictObject({
+    input_per_1k: usd,
+    output_per_1k: usd.default(0),
+    cached_input_per_1k: usd.optional(),
+  }),
+]);
+
+const upstreamUrl = z
+  .string()
+  .regex(/^(https?:\/\/[^\s/]+(\/[^\s]*)?|sim:\/\/[a-z0-9-]+)$/i, "expected an http(s):// base URL or sim://<name>");
+
+export const modelSchema = z.strictObject({
+  kind: z.enum(["chat", "embedding"]).default("chat"),
+  served_model: z.string().min(1).optional(),
+  upstreams: z.array(upstreamUrl).min(1),
+  pricing: pricingSchema.optional(),
+  max_output_tokens: positiveInt.default(4096),
+  max_num_seqs: positiveInt.default(256),
+});
+
+export const simulatorSchema = z.strictObject({
+  max_num_seqs: positiveInt.default(256),
+  ttft_ms: nonNegativeInt.default(0),
+  itl_ms: nonNegativeInt.default(0),
+  embedding_dim: positiveInt.default(768),
+  error_rate: z.number().min(0).max(1).default(0),
+  seed: nonNegativeInt.default(0),
+});
+
+const serverSchema = z.strictObject({
+  host: z.string().default("127.0.0.1"),
+  port: z.number().int().min(0).max(65535).default(8080),
+  body_limit: byteSize.default(4 * 1024 * 1024),
+  /** Upper bound on one whole request, streaming included. */
+  request_timeout_ms: positiveInt.default(600_000),
+  /** Time allowed for the engine to answer with headers (the first token of a stream). */
+  upstream_headers_timeout_ms: positiveInt.default(120_000),
+  /** Longest silence allowed between two chunks of an engine's response. */
+  upstream_idle_timeout_ms: positiveInt.default(60_000),
+  upstream_connect_timeout_ms: positiveInt.default(5_000),
+  /** Connections kept per engine endpoint. */
+  upstream_connections: positiveInt.default(128),
+  trust_proxy: z.boolean().default(false),
+});
+
+const configShape = z.strictObject({
+  server: serverSchema.default(serverSchema.parse({})),
+  storage: z
+    .string()
+    .regex(/^(sqlite:\/\/.+|postgres(ql)?:\/\/.+)$/, "expected sqlite://<path> or postgres://…")
+    .default("sqlite://./data/tollgate.db"),
+  log: z
+    .strictObject({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") })
+    .default({ level: "info" }),
+  simulators: z.record(z.string().regex(/^[a-z0-9-]+$/), simulatorSchema).default({}),
+  models: z.record(z.string().min(1), modelSchema).refine((m) => Object.keys(m).length > 0, "at least one model"),
+  tenants: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, "tenant ids are letters, digits, . _ -"), tenantSchema),
+});
+
+/** Checks that span sections: every reference names something defined, every model has a price. */
+export const configSchema = configShape.superRefine((cfg, ctx) => {
+  for (const [name, model] of Object.entries(cfg.models)) {
+    if (model.pricing === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["models", name, "pricing"],
+        message: 'a model needs a price (input_per_1k, output_per_1k) or `pricing: free`',
+      });
+    }
+    model.upstreams.forEach((url, i) => {
+      const sim = /^sim:\/\/(.+)$/.exec(url)?.[1];
+      if (sim !== undefined && !(sim in cfg.simulators)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["models", name, "upstreams", i],
+          message: `no simulator named "${sim}" under simulators:`,
+        });
+      }
+    });
+  }
+  for (const [id, tenant] of Object.entries(cfg.tenants)) {
+    tenant.models_allowed.forEach((model, i) => {
+      if (!(model in cfg.models)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["tenants", id, "models_allowed", i],
+          message: `unknown model "${model}" (not under models:)`,
+        });
+      }
+    });
+  }
+});
+
+export type RawConfig = z.input<typeof configSchema>;
+export type Config = z.output<typeof configSchema>;
+export type TenantConfig = z.output<typeof tenantSchema>;
+export type ModelConfig = z.output<typeof modelSchema>;
+export type SimulatorConfig = z.output<typeof simulatorSchema>;

@@ -1,0 +1,83 @@
+/**
+ * The error catalogue: every error the gateway itself produces has a stable `code`, an HTTP status
+ * and an OpenAI `type`. docs/errors.md has one line per entry. Any layer may throw these; the HTTP error boundary renders them (a test keeps the two in step).
+ */
+
+export const ERRORS = {
+  invalid_json: { status: 400, type: "invalid_request_error", message: "The request body is not valid JSON." },
+  invalid_request: { status: 400, type: "invalid_request_error", message: "The request is invalid." },
+  unsupported_model_kind: {
+    status: 400,
+    type: "invalid_request_error",
+    message: "This model does not serve this endpoint.",
+  },
+  invalid_api_key: {
+    status: 401,
+    type: "invalid_request_error",
+    message: "Missing, unknown, expired or revoked API key.",
+  },
+  model_not_allowed: {
+    status: 403,
+    type: "permission_error",
+    message: "This model is not available to your tenant.",
+  },
+  model_not_found: { status: 404, type: "invalid_request_error", message: "The model does not exist." },
+  not_found: { status: 404, type: "invalid_request_error", message: "Unknown route." },
+  request_too_large: { status: 413, type: "invalid_request_error", message: "The request body is too large." },
+  unsupported_media_type: {
+    status: 415,
+    type: "invalid_request_error",
+    message: "The request body must be application/json.",
+  },
+  client_closed: {
+    status: 499,
+    type: "invalid_request_error",
+    message: "The client closed the connection before the response was complete.",
+  },
+  internal_error: { status: 500, type: "api_error", message: "Internal error." },
+  upstream_error: { status: 502, type: "api_error", message: "The model engine returned an error." },
+  upstream_unavailable: { status: 502, type: "api_error", message: "The model engine could not be reached." },
+  not_ready: { status: 503, type: "api_error", message: "The gateway is not ready." },
+  upstream_timeout: { status: 504, type: "api_error", message: "The model engine did not answer in time." },
+} as const satisfies Record<string, { status: number; type: string; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export interface ErrorBody {
+  error: { message: string; type: string; param: string | null; code: string | null };
+}
+
+/** An error the gateway answers with. Throw it from any stage; the error boundary renders it. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly type: string;
+
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    readonly param: string | null = null,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message ?? ERRORS[code].message);
+    this.name = "ApiError";
+    this.status = ERRORS[code].status;
+    this.type = ERRORS[code].type;
+  }
+
+  toBody(): ErrorBody {
+    return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
+  }
+}
+
+/**
+ * An engine's own error, passed through with its status (OpenAI-shaped, whatever the engine sent).
+ */
+export class UpstreamError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: ErrorBody,
+  ) {
+    super(body.error.message);
+    this.name = "UpstreamError";
+  }
+}

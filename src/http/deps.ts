@@ -1,0 +1,23 @@
+import type { ApiKeyAuthenticator } from "../auth/api-key-authenticator.js";
+import type { Catalog } from "../tenancy/catalog.js";
+import type { GatewayMetrics } from "../telemetry/metrics.js";
+import type { EndpointPicker } from "../upstream/endpoint-picker.js";
+import type { EngineClient } from "../upstream/engine-client.js";
+import type { UsageSink } from "../usage/usage-event.js";
+
+/** Everything the HTTP layer needs, built by the composition root (src/app.ts). */
+export interface GatewayDeps {
+  readonly catalog: Catalog;
+  readonly authenticator: ApiKeyAuthenticator;
+  readonly engines: EngineClient;
+  readonly picker: EndpointPicker;
+  readonly sinks: readonly UsageSink[];
+  readonly metrics: GatewayMetrics;
+  readonly limits: {
+    readonly bodyLimit: number;
+    readonly requestTimeoutMs: number;
+    readonly trustProxy: boolean;
+  };
+  /** Readiness problems (empty when ready). */
+  readonly readiness: () => Promise<string[]>;
+}

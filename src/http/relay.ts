@@ -1,0 +1,94 @@
+import { once } from "node:events";
+import type { ServerResponse } from "node:http";
+import type { Dispatcher } from "undici";
+import { ApiError, UpstreamError, type ErrorBody } from "../errors.js";
+import { SseParser } from "../upstream/sse-parser.js";
+import { StreamTransformer } from "../upstream/stream-transformer.js";
+import { readEngineUsage } from "../usage/engine-usage.js";
+import type { TokenUsage } from "../usage/pricing.js";
+import type { RequestMeter } from "../usage/request-meter.js";
+
+/** Turns an engine's error response into an OpenAI-shaped error with the engine's status. */
+export async function engineFailure(res: Dispatcher.ResponseData): Promise<UpstreamError> {
+  const text = await res.body.text().catch(() => "");
+  let error: Record<string, unknown> | undefined;
+  try {
+    const parsed = JSON.parse(text) as { error?: unknown; message?: unknown; detail?: unknown };
+    if (parsed.error !== null && typeof parsed.error === "object") error = parsed.error as Record<string, unknown>;
+    else if (typeof parsed.message === "string") error = { message: parsed.message };
+    else if (typeof parsed.error === "string") error = { message: parsed.error };
+  } catch {
+    // not JSON: wrapped below
+  }
+  const str = (v: unknown): string | null => (v === undefined || v === null ? null : String(v));
+  const body: ErrorBody = {
+    error: {
+      message: str(error?.message) ?? `The model engine returned HTTP ${res.statusCode}.`,
+      type: str(error?.type) ?? (res.statusCode >= 500 ? "api_error" : "invalid_request_error"),
+      param: str(error?.param),
+      code: str(error?.code) ?? "upstream_error",
+    },
+  };
+  return new UpstreamError(res.statusCode, body);
+}
+
+/** Reads a non-streaming engine response, rewrites the model name and records usage. */
+export async function readJsonResponse(
+  res: Dispatcher.ResponseData,
+  publicModel: string,
+  meter: RequestMeter,
+  estimate: () => TokenUsage,
+): Promise<Record<string, unknown>> {
+  let json: Record<string, unknown>;
+  try {
+    json = (await res.body.json()) as Record<string, unknown>;
+  } catch (err) {
+    if (err instanceof Error && err.name === "AbortError") throw err;
+    throw new ApiError("upstream_error", "The model engine returned a malformed response.");
+  }
+  meter.usage = readEngineUsage(json.usage) ?? estimate();
+  const first = (json.choices as { finish_reason?: unknown }[] | undefined)?.[0];
+  meter.finishReason = typeof first?.finish_reason === "string" ? first.finish_reason : null;
+  if (typeof json.model === "string") json.model = publicModel;
+  return json;
+}
+
+export interface StreamOutcome {
+  readonly status: number;
+  readonly errorCode: string | null;
+}
+
+/**
+ * Relays an engine's SSE stream to the client chunk by chunk (no buffering), with back-pressure.
+ * `beforeEnd` runs before the final `[DONE]` is written, so the request is settled before the client
+ * sees the end. Throws only transport errors (abort, timeout, reset) for the caller to classify.
+ */
+export async function relayStream(
+  res: Dispatcher.ResponseData,
+  raw: ServerResponse,
+  transformer: StreamTransformer,
+  meter: RequestMeter,
+  signal: AbortSignal,
+  beforeEnd: (outcome: StreamOutcome) => void,
+): Promise<void> {
+  const parser = new SseParser();
+  res.body.setEncoding("utf8");
+  for await (const chunk of res.body as AsyncIterable<string>) {
+    for (const data of parser.push(chunk)) {
+      const before = transformer.contentChunks;
+      const frame = transformer.transform(data);
+      if (transformer.contentChunks > before) meter.markFirstToken();
+      if (frame === null) continue;
+      if (transformer.done) beforeEnd({ status: 200, errorCode: null });
+      if (!raw.write(frame)) await once(raw, "drain", { signal });
+    }
+  }
+  if (!transformer.done) {
+    // The engine closed the stream without [DONE]: a failure mid-stream.
+    const err = new ApiError("upstream_error", "The model engine ended the stream early.");
+    beforeEnd({ status: err.status, errorCode: err.code });
+    raw.write(`data: ${JSON.stringify(err.toBody())}\n\n`);
+  }
+}
+
+export { StreamTransformer };

@@ -1,0 +1,31 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { ApiError } from "../../errors.js";
+import type { ModelRoute, TenantPolicy } from "../../tenancy/policy.js";
+import type { GatewayDeps } from "../deps.js";
+
+const CREATED = Math.floor(Date.now() / 1000);
+
+const toModelObject = (m: ModelRoute) => ({ id: m.name, object: "model", created: CREATED, owned_by: "tollgate" });
+
+/** GET /v1/models and /v1/models/{id}: only the caller's allowed models. */
+export function modelRoutes(deps: GatewayDeps) {
+  const tenantOf = (request: FastifyRequest): TenantPolicy => deps.catalog.tenant(request.principal!.tenantId)!;
+
+  return async (app: FastifyInstance): Promise<void> => {
+    app.get("/models", async (request) => ({
+      object: "list",
+      data: deps.catalog.modelsFor(tenantOf(request)).map(toModelObject),
+    }));
+
+    // Wildcard: public model names may contain "/" (e.g. "meta-llama/Llama-3.1-8B-Instruct").
+    app.get<{ Params: { "*": string } }>("/models/*", async (request) => {
+      const id = decodeURIComponent(request.params["*"]);
+      const found = deps.catalog.resolveModel(tenantOf(request), id);
+      if (found.ok) return toModelObject(found.model);
+      if (found.reason === "not_allowed") {
+        throw new ApiError("model_not_allowed", `The model '${id}' is not available to your tenant.`, "model");
+      }
+      throw new ApiError("model_not_found", `The model '${id}' does not exist.`, "model");
+    });
+  };
+}

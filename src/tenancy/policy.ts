@@ -1,0 +1,36 @@
+import type { Price } from "../usage/pricing.js";
+
+/** Immutable, precomputed view of one tenant: what the hot path reads. */
+export interface TenantPolicy {
+  readonly id: string;
+  readonly tier: string;
+  readonly priority: "high" | "medium" | "low";
+  readonly models: ReadonlySet<string>;
+  readonly rateLimits: {
+    readonly requestsPerMinute?: number | undefined;
+    readonly tokensPerMinute?: number | undefined;
+    readonly concurrentRequests?: number | undefined;
+  };
+  readonly budget: {
+    readonly dailyMicros?: number | undefined;
+    readonly monthlyMicros?: number | undefined;
+    readonly alertThresholdPercent: number;
+  };
+  readonly dailyTokenLimit?: number | undefined;
+  readonly monthlyTokenLimit?: number | undefined;
+}
+
+export type ModelKind = "chat" | "embedding";
+
+/** A public model as tenants see it, and where it is served. */
+export interface ModelRoute {
+  readonly name: string;
+  readonly kind: ModelKind;
+  /** Name sent upstream in the `model` field. */
+  readonly servedModel: string;
+  /** Base URLs of OpenAI-compatible engines, without a trailing slash or `/v1`. */
+  readonly upstreams: readonly string[];
+  readonly price: Price;
+  readonly maxOutputTokens: number;
+  readonly maxNumSeqs: number;
+}

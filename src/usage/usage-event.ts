@@ -1,0 +1,36 @@
+import type { TokenUsage } from "./pricing.js";
+
+export type Endpoint = "chat" | "completions" | "embeddings";
+
+/** One request's outcome, whatever it was: the input of metrics, the ledger and the audit trail. */
+export interface UsageEvent {
+  readonly requestId: string;
+  readonly time: Date;
+  readonly tenantId: string;
+  readonly keyId: string | null;
+  /** End user: the OpenAI `user` field or the `x-tollgate-user` header. */
+  readonly user: string | null;
+  /** Caller's feature tag: the `x-tollgate-feature` header. */
+  readonly feature: string | null;
+  readonly endpoint: Endpoint;
+  /** Public model name, as the tenant asked for it (null when the request never named a valid one). */
+  readonly model: string | null;
+  readonly servedModel: string | null;
+  /** Engine base URL that served the request. */
+  readonly upstream: string | null;
+  readonly usage: TokenUsage;
+  readonly costMicros: number;
+  readonly latencyMs: number;
+  readonly ttftMs: number | null;
+  readonly status: number;
+  /** Catalogue or engine error code for failures; null on success. */
+  readonly errorCode: string | null;
+  readonly finishReason: string | null;
+  readonly stream: boolean;
+  readonly clientAborted: boolean;
+}
+
+/** Receives every settled request. Sinks must not throw and must not block (queue, then write). */
+export interface UsageSink {
+  record(event: UsageEvent): void;
+}
