@@ -72,7 +72,9 @@ export function simCommand(io: SimCommandIo = {}): Command {
     .option("--max-loras <n>", "max loaded LoRA adapters (default 8)", integer(0))
     .option("--default-max-tokens <n>", "output length bound without max_tokens (default 16)", integer(1))
     .action(async (flags: SimFlags, command: Command) => {
-      if (flags.model.length === 0) command.error("error: at least one --model is required", { exitCode: 2 });
+      if (flags.model.length + flags.embeddingModel.length === 0) {
+        command.error("error: at least one --model (or --embedding-model) is required", { exitCode: 2 });
+      }
       const options: SimOptions = {
         host: flags.host,
         port: flags.port,

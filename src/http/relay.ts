@@ -26,7 +26,8 @@ export async function engineFailure(res: Dispatcher.ResponseData): Promise<Upstr
       message: str(error?.message) ?? `The model engine returned HTTP ${res.statusCode}.`,
       type: str(error?.type) ?? (res.statusCode >= 500 ? "api_error" : "invalid_request_error"),
       param: str(error?.param),
-      code: str(error?.code) ?? "upstream_error",
+      // Engines such as vLLM put the HTTP status in `code`; only a string code says more than that.
+      code: typeof error?.code === "string" ? error.code : "upstream_error",
     },
   };
   return new UpstreamError(res.statusCode, body);

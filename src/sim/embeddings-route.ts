@@ -28,10 +28,15 @@ export function parseEmbeddingRequest(engine: Engine, raw: unknown): EmbeddingRe
     throw badRequest("'encoding_format' must be 'float' or 'base64'.", "encoding_format");
   }
   const dimensions = raw.dimensions ?? embeddingDim;
-  if (typeof dimensions !== "number" || !Number.isInteger(dimensions) || dimensions < 1 || dimensions > embeddingDim) {
+  if (
+    typeof dimensions !== "number" ||
+    !Number.isInteger(dimensions) ||
+    dimensions < 1 ||
+    dimensions > embeddingDim
+  ) {
     throw badRequest(`'dimensions' must be an integer in 1..${embeddingDim}.`, "dimensions");
   }
-  return { model, inputs: inputs as string[], base64: format === "base64", dimensions };
+  return { model, inputs, base64: format === "base64", dimensions };
 }
 
 /** Embeddings take a slot like any request and hold it for the prefill time (ttftMs). */

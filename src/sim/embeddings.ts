@@ -33,7 +33,11 @@ export function embedText(text: string, dimensions: number): Float32Array {
       wordLength = 0;
     }
     if (i + 2 < lower.length) {
-      const trigram = Math.imul(Math.imul(Math.imul(0x9747b28c ^ c, 0x01000193) ^ lower.charCodeAt(i + 1), 0x01000193) ^ lower.charCodeAt(i + 2), 0x01000193);
+      const trigram = Math.imul(
+        Math.imul(Math.imul(0x9747b28c ^ c, 0x01000193) ^ lower.charCodeAt(i + 1), 0x01000193) ^
+          lower.charCodeAt(i + 2),
+        0x01000193,
+      );
       addFeature(acc, trigram, TRIGRAM_WEIGHT);
     }
   }

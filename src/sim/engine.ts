@@ -39,7 +39,7 @@ export class Engine {
     this.loras = new LoraRegistry(opts.maxLoras, opts.models);
     this.faultRandom = createRandom((opts.seed ^ 0x3c6ef372) >>> 0);
     const slots = this.slots;
-    this.metrics = new SimMetrics(opts.models[0] ?? "", {
+    this.metrics = new SimMetrics(opts.models[0] ?? opts.embeddingModels[0] ?? "tollgate-sim", {
       get running() {
         return slots.running;
       },

@@ -65,7 +65,10 @@ export function readJsonBody(req: IncomingMessage): Promise<unknown> {
     req.on("error", reject);
     req.on("end", () => {
       if (size === 0) return resolve(undefined);
-      const text = chunks.length === 1 ? (chunks[0] ?? Buffer.alloc(0)).toString("utf8") : Buffer.concat(chunks).toString("utf8");
+      const text =
+        chunks.length === 1
+          ? (chunks[0] ?? Buffer.alloc(0)).toString("utf8")
+          : Buffer.concat(chunks).toString("utf8");
       try {
         resolve(JSON.parse(text));
       } catch {

@@ -34,7 +34,11 @@ export class LoraRegistry {
       throw new SimError(400, `The lora adapter '${name}' has already been loaded.`, "InvalidUserInput");
     }
     if (this.baseModels.includes(name)) {
-      throw new SimError(400, `The lora adapter name '${name}' collides with a served model.`, "InvalidUserInput");
+      throw new SimError(
+        400,
+        `The lora adapter name '${name}' collides with a served model.`,
+        "InvalidUserInput",
+      );
     }
     if (this.adapters.size >= this.maxLoras) {
       throw new SimError(

@@ -37,12 +37,18 @@ export class SimMetrics {
         },
       });
     };
-    gauge("vllm:num_requests_running", "Number of requests in model execution batches.", () => source.running);
+    gauge(
+      "vllm:num_requests_running",
+      "Number of requests in model execution batches.",
+      () => source.running,
+    );
     gauge("vllm:num_requests_waiting", "Number of requests waiting to be processed.", () => source.waiting);
     gauge("vllm:gpu_cache_usage_perc", "GPU KV-cache usage. 1 means 100 percent usage.", () =>
       source.kvCacheUsage(),
     );
-    gauge("vllm:kv_cache_usage_perc", "KV-cache usage. 1 means 100 percent usage.", () => source.kvCacheUsage());
+    gauge("vllm:kv_cache_usage_perc", "KV-cache usage. 1 means 100 percent usage.", () =>
+      source.kvCacheUsage(),
+    );
     const counter = (name: string, help: string): Counter<"model_name"> => {
       const c = new Counter({ name, help, labelNames, registers });
       c.inc(labels, 0); // export the series from the start, as vLLM does

@@ -48,7 +48,11 @@ function chatPrompt(body: Record<string, unknown>): { text: string; promptTokens
   return { text, promptTokens: countChatTokens(messages as Record<string, unknown>[]) };
 }
 
-function completionPrompt(body: Record<string, unknown>): { text: string; ids?: number[]; promptTokens: number } {
+function completionPrompt(body: Record<string, unknown>): {
+  text: string;
+  ids?: number[];
+  promptTokens: number;
+} {
   let prompt = body.prompt;
   if (Array.isArray(prompt) && prompt.length === 1 && typeof prompt[0] !== "number") prompt = prompt[0];
   if (typeof prompt === "string" && prompt.length > 0) {
@@ -65,18 +69,23 @@ function completionPrompt(body: Record<string, unknown>): { text: string; ids?: 
 }
 
 /** Validates a `/v1/chat/completions` or `/v1/completions` body (vLLM's checks and messages). */
-export function parseGenerationRequest(engine: Engine, kind: GenerationKind, raw: unknown): GenerationRequest {
+export function parseGenerationRequest(
+  engine: Engine,
+  kind: GenerationKind,
+  raw: unknown,
+): GenerationRequest {
   if (!isRecord(raw)) throw badRequest("The request body must be a JSON object.");
   const body = raw;
   const model = body.model === undefined || body.model === null ? engine.opts.models[0] : body.model;
-  if (typeof model !== "string") throw badRequest("'model' must be a string.", "model");
+  if (typeof model !== "string") throw badRequest("'model' must be a string naming a served model.", "model");
   if (!engine.isGenerationModel(model)) throw notFound(`The model \`${model}\` does not exist.`);
 
   const { text, ids, promptTokens } =
     kind === "chat" ? { ...chatPrompt(body), ids: undefined } : completionPrompt(body);
 
   const n = body.n;
-  if (n !== undefined && n !== null && n !== 1) throw badRequest("Only n=1 is supported by the simulator.", "n");
+  if (n !== undefined && n !== null && n !== 1)
+    throw badRequest("Only n=1 is supported by the simulator.", "n");
   const stream = body.stream === true;
   const streamOptions = body.stream_options;
   if (streamOptions !== undefined && streamOptions !== null && !stream) {
@@ -87,7 +96,8 @@ export function parseGenerationRequest(engine: Engine, kind: GenerationKind, raw
   if (salt !== undefined && salt !== null && (typeof salt !== "string" || salt.length === 0)) {
     throw badRequest("Parameter 'cache_salt' must be a non-empty string if provided.", "cache_salt");
   }
-  const maxTokens = optionalPositiveInt(body, "max_completion_tokens") ?? optionalPositiveInt(body, "max_tokens");
+  const maxTokens =
+    optionalPositiveInt(body, "max_completion_tokens") ?? optionalPositiveInt(body, "max_tokens");
   if (promptTokens + (maxTokens ?? 0) > MAX_MODEL_LEN) {
     throw new SimError(
       400,

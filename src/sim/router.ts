@@ -20,14 +20,19 @@ export async function route(engine: Engine, req: IncomingMessage, res: ServerRes
   try {
     const body = method === "POST" ? await readJsonBody(req) : undefined;
     if (!UNRECORDED.has(path)) engine.recorder.record({ path, headers: { ...req.headers }, body });
-    if (engine.failing) throw new SimError(503, "The engine is unavailable (simulated failure).", "ServiceUnavailableError");
+    if (engine.failing)
+      throw new SimError(503, "The engine is unavailable (simulated failure).", "ServiceUnavailableError");
     if (engine.closed) throw new SimError(503, "The engine is shutting down.", "ServiceUnavailableError");
     switch (path) {
       case "/v1/chat/completions":
       case "/v1/completions": {
         if (method !== "POST") throw methodNotAllowed();
         engine.requestsTotal++;
-        const parsed = parseGenerationRequest(engine, path === "/v1/completions" ? "completion" : "chat", body);
+        const parsed = parseGenerationRequest(
+          engine,
+          path === "/v1/completions" ? "completion" : "chat",
+          body,
+        );
         injectFault(engine);
         return runGeneration(engine, parsed, res);
       }

@@ -9,7 +9,7 @@ export interface SimOptions {
   host?: string;
   /** Default 0 (ephemeral). */
   port?: number;
-  /** Served model names (chat/completions), at least one. */
+  /** Served model names (chat/completions); normally at least one (may be empty for an embeddings-only sim). */
   models: string[];
   /** Served names treated as embedding models (any model name is accepted by /v1/embeddings). */
   embeddingModels?: string[];

@@ -10,6 +10,11 @@ const messages = [
   { role: "user" as const, content: "Tell me about rivers and mountains." },
 ];
 
+interface ChatChunk {
+  choices: { delta: { content?: string }; finish_reason: string | null }[];
+  usage?: { completion_tokens: number; prompt_tokens_details: unknown };
+}
+
 describe("chat completions", () => {
   let sim: RunningSim;
   beforeAll(async () => {
@@ -61,7 +66,9 @@ describe("chat completions", () => {
     for await (const chunk of stream) chunks.push(chunk);
     expect(chunks[0]!.object).toBe("chat.completion.chunk");
     expect(chunks[0]!.choices[0]!.delta).toEqual({ role: "assistant", content: "" });
-    const pieces = chunks.flatMap((c) => c.choices.map((ch) => ch.delta.content ?? "")).filter((p) => p !== "");
+    const pieces = chunks
+      .flatMap((c) => c.choices.map((ch) => ch.delta.content ?? ""))
+      .filter((p) => p !== "");
     expect(pieces).toHaveLength(12);
     for (const piece of pieces) expect(encode(piece)).toHaveLength(1);
     expect(chunks.every((c) => c.usage == null)).toBe(true);
@@ -81,14 +88,14 @@ describe("chat completions", () => {
     expect(res.contentType).toMatch(/^text\/event-stream/);
     const events = sseEvents(res.text);
     expect(events.at(-1)).toBe("[DONE]");
-    const usageChunk = events.at(-2) as { choices: unknown[]; usage: Record<string, unknown> };
+    const chunks = events.slice(0, -1) as ChatChunk[];
+    const usageChunk = chunks.at(-1)!;
     expect(usageChunk.choices).toEqual([]);
-    const contentChunks = events.filter(
-      (e) => typeof e === "object" && (e as any).choices[0]?.delta?.content, // eslint-disable-line @typescript-eslint/no-explicit-any
-    );
-    expect(usageChunk.usage.completion_tokens).toBe(contentChunks.length);
-    expect(usageChunk.usage.prompt_tokens_details).toEqual({ cached_tokens: 0 });
-    expect((events.at(-3) as any).choices[0].finish_reason).toBe("stop"); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(chunks.slice(0, -1).every((c) => c.choices.length === 1 && c.usage === undefined)).toBe(true);
+    const contentChunks = chunks.filter((c) => c.choices[0]?.delta.content);
+    expect(usageChunk.usage!.completion_tokens).toBe(contentChunks.length);
+    expect(usageChunk.usage!.prompt_tokens_details).toEqual({ cached_tokens: 0 });
+    expect(chunks.at(-2)!.choices[0]!.finish_reason).toBe("stop");
   });
 
   it("is deterministic for a seed and differs across seeds", async () => {
@@ -96,8 +103,8 @@ describe("chat completions", () => {
     const other = await startSimulator({ models: ["sim-llama"], seed: 43 });
     try {
       const ask = async (s: RunningSim) =>
-        (await client(s).chat.completions.create({ model: "sim-llama", messages, max_tokens: 24 })).choices[0]!
-          .message.content;
+        (await client(s).chat.completions.create({ model: "sim-llama", messages, max_tokens: 24 }))
+          .choices[0]!.message.content;
       const first = await ask(sim);
       expect(await ask(sim)).toBe(first);
       expect(await ask(twin)).toBe(first);
@@ -119,7 +126,12 @@ describe("chat completions", () => {
     expect(raw.status).toBe(404);
     expect(raw.contentType).toMatch(/^application\/json/);
     expect(raw.json).toEqual({
-      error: { message: expect.stringContaining("no-such-model"), type: "NotFoundError", param: null, code: 404 },
+      error: {
+        message: expect.stringContaining("no-such-model"),
+        type: "NotFoundError",
+        param: null,
+        code: 404,
+      },
     });
   });
 
@@ -140,7 +152,11 @@ describe("chat completions", () => {
       stream_options: { include_usage: true },
     });
     expect(optsWithoutStream.status).toBe(400);
-    const tooLong = await postJson(sim, "/v1/chat/completions", { model: "sim-llama", messages, max_tokens: 1e6 });
+    const tooLong = await postJson(sim, "/v1/chat/completions", {
+      model: "sim-llama",
+      messages,
+      max_tokens: 1e6,
+    });
     expect(tooLong.status).toBe(400);
     expect(tooLong.json.error.message).toMatch(/maximum context length/);
     const err = await client(sim)

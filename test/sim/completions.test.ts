@@ -5,6 +5,12 @@ import type { RunningSim } from "../../src/sim/server.js";
 import { countPromptTokens } from "../../src/usage/tokens.js";
 import { client, postJson, sseEvents } from "./helpers.js";
 
+interface CompletionChunk {
+  object: string;
+  choices: { text: string; finish_reason: string | null }[];
+  usage?: { completion_tokens: number };
+}
+
 describe("completions", () => {
   let sim: RunningSim;
   const prompt = "Once upon a time, by the river,";
@@ -34,17 +40,22 @@ describe("completions", () => {
       stream_options: { include_usage: true },
     });
     expect(res.contentType).toMatch(/^text\/event-stream/);
-    const events = sseEvents(res.text) as any[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const events = sseEvents(res.text);
     expect(events.at(-1)).toBe("[DONE]");
-    const chunks = events.slice(0, -1);
+    const chunks = events.slice(0, -1) as CompletionChunk[];
     expect(chunks.every((c) => c.object === "text_completion")).toBe(true);
-    const pieces = chunks.flatMap((c) => c.choices.map((ch: { text: string }) => ch.text)).filter(Boolean);
+    const pieces = chunks.flatMap((c) => c.choices.map((ch) => ch.text)).filter(Boolean);
     expect(pieces).toHaveLength(9);
-    expect(chunks.at(-1).choices).toEqual([]);
-    expect(chunks.at(-1).usage.completion_tokens).toBe(9);
-    expect(chunks.at(-2).choices[0].finish_reason).toBe("length");
+    expect(chunks.at(-1)!.choices).toEqual([]);
+    expect(chunks.at(-1)!.usage!.completion_tokens).toBe(9);
+    expect(chunks.at(-2)!.choices[0]!.finish_reason).toBe("length");
 
-    const sdkStream = await client(sim).completions.create({ model: "sim-base", prompt, max_tokens: 4, stream: true });
+    const sdkStream = await client(sim).completions.create({
+      model: "sim-base",
+      prompt,
+      max_tokens: 4,
+      stream: true,
+    });
     let text = "";
     for await (const chunk of sdkStream) text += chunk.choices[0]?.text ?? "";
     const whole = await client(sim).completions.create({ model: "sim-base", prompt, max_tokens: 4 });

@@ -13,7 +13,12 @@ export interface JsonReply {
   text: string;
 }
 
-export async function postJson(sim: RunningSim, path: string, body: unknown, raw = false): Promise<JsonReply> {
+export async function postJson(
+  sim: RunningSim,
+  path: string,
+  body: unknown,
+  raw = false,
+): Promise<JsonReply> {
   const res = await fetch(`${sim.url}${path}`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: "Bearer sim-test-key" },

@@ -34,6 +34,8 @@ async function handle(
 
   const found = deps.catalog.resolveModel(tenant, body.model);
   if (!found.ok) {
+    // A known model outside the tenant's tier is recorded by name; unknown names are not (label cardinality).
+    if (found.reason === "not_allowed") meter.model = body.model;
     throw found.reason === "not_found"
       ? new ApiError("model_not_found", `The model '${body.model}' does not exist.`, "model")
       : new ApiError("model_not_allowed", `The model '${body.model}' is not available to your tenant.`, "model");

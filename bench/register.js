@@ -1,0 +1,5 @@
+// Lets `node --import ./bench/register.js bench/<name>/run.ts` run the benchmarks' TypeScript directly
+// (Node 20 has no type stripping): .ts files are transpiled on load by the project's own TypeScript.
+import { register } from "node:module";
+
+register("./ts-hooks.js", import.meta.url);
