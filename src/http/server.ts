@@ -33,15 +33,21 @@ export function buildServer(deps: GatewayDeps, logger: FastifyServerOptions["log
     genReqId: () => `req_${randomUUID().replaceAll("-", "")}`,
     // Each request is accounted for by its usage event; Fastify's per-request lines would double the work.
     logController: new LogController({ requestIdLogLabel: "request_id", disableRequestLogging: true }),
-    return503OnClosing: true,
+    return503OnClosing: false,
     forceCloseConnections: true,
   });
 
   app.decorateRequest("principal", null);
   app.decorateRequest("meter", null);
 
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
   app.addHook("onRequest", async (request, reply) => {
     void reply.header("x-request-id", request.id);
+    // While shutting down, in-flight requests finish; new ones are told to go elsewhere.
+    if (closing) throw new ApiError("not_ready", "The gateway is shutting down.", null, { connection: "close" });
   });
 
   // A request that ends in an error is settled here (a no-op if its handler already settled it).

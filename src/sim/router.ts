@@ -9,6 +9,9 @@ import { parseGenerationRequest } from "./requests.js";
 /** Paths not kept in `received()`: probes and scrapes would push out the requests tests look for. */
 const UNRECORDED = new Set(["/health", "/metrics"]);
 
+/** Inference paths: counted in `requestsTotal` whatever their outcome. */
+const INFERENCE = new Set(["/v1/chat/completions", "/v1/completions", "/v1/embeddings"]);
+
 const methodNotAllowed = (): SimError => new SimError(405, "Method Not Allowed", "MethodNotAllowed");
 
 /** Routes one HTTP request. Every failure becomes an OpenAI-shaped error. */
@@ -20,6 +23,7 @@ export async function route(engine: Engine, req: IncomingMessage, res: ServerRes
   try {
     const body = method === "POST" ? await readJsonBody(req) : undefined;
     if (!UNRECORDED.has(path)) engine.recorder.record({ path, headers: { ...req.headers }, body });
+    if (method === "POST" && INFERENCE.has(path)) engine.requestsTotal++;
     if (engine.failing)
       throw new SimError(503, "The engine is unavailable (simulated failure).", "ServiceUnavailableError");
     if (engine.closed) throw new SimError(503, "The engine is shutting down.", "ServiceUnavailableError");
@@ -27,7 +31,6 @@ export async function route(engine: Engine, req: IncomingMessage, res: ServerRes
       case "/v1/chat/completions":
       case "/v1/completions": {
         if (method !== "POST") throw methodNotAllowed();
-        engine.requestsTotal++;
         const parsed = parseGenerationRequest(
           engine,
           path === "/v1/completions" ? "completion" : "chat",
@@ -38,7 +41,6 @@ export async function route(engine: Engine, req: IncomingMessage, res: ServerRes
       }
       case "/v1/embeddings": {
         if (method !== "POST") throw methodNotAllowed();
-        engine.requestsTotal++;
         const parsed = parseEmbeddingRequest(engine, body);
         injectFault(engine);
         return runEmbedding(engine, parsed, res);

@@ -59,6 +59,7 @@ describe("fault injection", () => {
       expect(chat.status).toBe(503);
       expect(chat.json.error.code).toBe(503);
       expect((await fetch(`${sim.url}/health`)).status).toBe(503);
+      expect(sim.stats().requestsTotal).toBe(1); // it reached the engine, which refused it
       sim.setFailing(false);
       expect((await fetch(`${sim.url}/health`)).status).toBe(200);
       expect((await postJson(sim, "/v1/chat/completions", { model: "m", messages })).status).toBe(200);
