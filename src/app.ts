@@ -57,7 +57,9 @@ async function startSimulators(config: Config): Promise<Map<string, RunningSim>>
         name,
         await startSimulator({
           models: models.filter(([, m]) => m.kind === "chat").map(([n, m]) => m.served_model ?? n),
-          embeddingModels: models.filter(([, m]) => m.kind === "embedding").map(([n, m]) => m.served_model ?? n),
+          embeddingModels: models
+            .filter(([, m]) => m.kind === "embedding")
+            .map(([n, m]) => m.served_model ?? n),
           maxNumSeqs: s.max_num_seqs,
           ttftMs: s.ttft_ms,
           itlMs: s.itl_ms,

@@ -4,7 +4,11 @@
  */
 
 export const ERRORS = {
-  invalid_json: { status: 400, type: "invalid_request_error", message: "The request body is not valid JSON." },
+  invalid_json: {
+    status: 400,
+    type: "invalid_request_error",
+    message: "The request body is not valid JSON.",
+  },
   invalid_request: { status: 400, type: "invalid_request_error", message: "The request is invalid." },
   unsupported_model_kind: {
     status: 400,
@@ -23,7 +27,11 @@ export const ERRORS = {
   },
   model_not_found: { status: 404, type: "invalid_request_error", message: "The model does not exist." },
   not_found: { status: 404, type: "invalid_request_error", message: "Unknown route." },
-  request_too_large: { status: 413, type: "invalid_request_error", message: "The request body is too large." },
+  request_too_large: {
+    status: 413,
+    type: "invalid_request_error",
+    message: "The request body is too large.",
+  },
   unsupported_media_type: {
     status: 415,
     type: "invalid_request_error",

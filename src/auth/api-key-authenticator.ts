@@ -62,7 +62,8 @@ export class ApiKeyAuthenticator {
     const now = this.now();
     if (key.revokedAt !== null && key.revokedAt.getTime() <= now) return { ok: false, reason: "revoked" };
     if (key.expiresAt !== null && key.expiresAt.getTime() <= now) return { ok: false, reason: "expired" };
-    if (claimedTenant !== undefined && claimedTenant !== key.tenantId) return { ok: false, reason: "tenant_mismatch" };
+    if (claimedTenant !== undefined && claimedTenant !== key.tenantId)
+      return { ok: false, reason: "tenant_mismatch" };
     return { ok: true, principal: { tenantId: key.tenantId, keyId: key.id, keyName: key.name } };
   }
 

@@ -8,5 +8,4 @@ export interface Principal {
 export type AuthFailure = "missing" | "malformed" | "unknown" | "expired" | "revoked" | "tenant_mismatch";
 
 export type AuthResult =
-  | { readonly ok: true; readonly principal: Principal }
-  | { readonly ok: false; readonly reason: AuthFailure };
+  { readonly ok: true; readonly principal: Principal } | { readonly ok: false; readonly reason: AuthFailure };

@@ -32,11 +32,16 @@ export function keysCommand(): Command {
       try {
         await store.migrate();
         const expiresAt = opts.expires === undefined ? null : new Date(Date.now() + opts.expires);
-        const { key, record } = await createApiKey(store.keys, opts.tenant, { name: opts.name ?? null, expiresAt });
+        const { key, record } = await createApiKey(store.keys, opts.tenant, {
+          name: opts.name ?? null,
+          expiresAt,
+        });
         if (opts.json) {
           console.log(JSON.stringify({ key, id: record.id, tenant: record.tenantId, expires_at: expiresAt }));
         } else {
-          console.log(`created key ${record.id} for tenant ${record.tenantId}${expiresAt ? ` (expires ${expiresAt.toISOString()})` : ""}`);
+          console.log(
+            `created key ${record.id} for tenant ${record.tenantId}${expiresAt ? ` (expires ${expiresAt.toISOString()})` : ""}`,
+          );
           console.log(`  ${key}`);
           console.log("This is the only time the key is shown: store it now.");
         }
@@ -62,8 +67,14 @@ export function keysCommand(): Command {
           return;
         }
         for (const r of rows) {
-          const state = r.revokedAt ? "revoked" : r.expiresAt && r.expiresAt <= new Date() ? "expired" : "active";
-          console.log(`${r.id}  ${r.displayPrefix}…  ${r.name ?? "-"}  ${r.createdAt.toISOString()}  ${state}`);
+          const state = r.revokedAt
+            ? "revoked"
+            : r.expiresAt && r.expiresAt <= new Date()
+              ? "expired"
+              : "active";
+          console.log(
+            `${r.id}  ${r.displayPrefix}…  ${r.name ?? "-"}  ${r.createdAt.toISOString()}  ${state}`,
+          );
         }
         if (rows.length === 0) console.log(`no stored keys for tenant ${opts.tenant}`);
       } finally {

@@ -18,5 +18,5 @@ export function program(): Command {
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
-  await program().parseAsync(argv as string[]);
+  await program().parseAsync(argv);
 }

@@ -6,7 +6,12 @@ import type { Gateway } from "../app.js";
  * First-run help for `npm start`: creates one key for every tenant that has none (in the config or
  * the store) and prints it with a curl line to try; on later starts, says how to make another key.
  */
-export async function printQuickstart(gateway: Gateway, config: Config, configFile: string, url: string): Promise<void> {
+export async function printQuickstart(
+  gateway: Gateway,
+  config: Config,
+  configFile: string,
+  url: string,
+): Promise<void> {
   const lines: string[] = [];
   let firstKey: { tenant: string; key: string; model: string } | null = null;
   for (const [tenantId, tenant] of Object.entries(config.tenants)) {

@@ -110,11 +110,15 @@ export async function loadConfig(
     const tenantsPath = resolve(dirname(file), raw.tenants_file);
     const extra = parseYaml(await readText(tenantsPath), tenantsPath);
     const extraTenants = isRecord(extra) && isRecord(extra.tenants) ? extra.tenants : undefined;
-    if (extraTenants === undefined) throw new ConfigError(tenantsPath, ["tenants: expected a mapping of tenant ids"]);
+    if (extraTenants === undefined)
+      throw new ConfigError(tenantsPath, ["tenants: expected a mapping of tenant ids"]);
     const inline = isRecord(raw.tenants) ? raw.tenants : {};
     const clash = Object.keys(extraTenants).filter((id) => id in inline);
     if (clash.length > 0) {
-      throw new ConfigError(file, clash.map((id) => `tenants.${id}: defined both inline and in ${raw.tenants_file as string}`));
+      throw new ConfigError(
+        file,
+        clash.map((id) => `tenants.${id}: defined both inline and in ${raw.tenants_file as string}`),
+      );
     }
     raw.tenants = { ...inline, ...extraTenants };
     delete raw.tenants_file;

@@ -62,7 +62,10 @@ const pricingSchema = z.union([
 
 const upstreamUrl = z
   .string()
-  .regex(/^(https?:\/\/[^\s/]+(\/[^\s]*)?|sim:\/\/[a-z0-9-]+)$/i, "expected an http(s):// base URL or sim://<name>");
+  .regex(
+    /^(https?:\/\/[^\s/]+(\/[^\s]*)?|sim:\/\/[a-z0-9-]+)$/i,
+    "expected an http(s):// base URL or sim://<name>",
+  );
 
 export const modelSchema = z.strictObject({
   kind: z.enum(["chat", "embedding"]).default("chat"),
@@ -105,11 +108,18 @@ const configShape = z.strictObject({
     .regex(/^(sqlite:\/\/.+|postgres(ql)?:\/\/.+)$/, "expected sqlite://<path> or postgres://…")
     .default("sqlite://./data/tollgate.db"),
   log: z
-    .strictObject({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") })
+    .strictObject({
+      level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    })
     .default({ level: "info" }),
   simulators: z.record(z.string().regex(/^[a-z0-9-]+$/), simulatorSchema).default({}),
-  models: z.record(z.string().min(1), modelSchema).refine((m) => Object.keys(m).length > 0, "at least one model"),
-  tenants: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, "tenant ids are letters, digits, . _ -"), tenantSchema),
+  models: z
+    .record(z.string().min(1), modelSchema)
+    .refine((m) => Object.keys(m).length > 0, "at least one model"),
+  tenants: z.record(
+    z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, "tenant ids are letters, digits, . _ -"),
+    tenantSchema,
+  ),
 });
 
 /** Checks that span sections: every reference names something defined, every model has a price. */
@@ -119,7 +129,7 @@ export const configSchema = configShape.superRefine((cfg, ctx) => {
       ctx.addIssue({
         code: "custom",
         path: ["models", name, "pricing"],
-        message: 'a model needs a price (input_per_1k, output_per_1k) or `pricing: free`',
+        message: "a model needs a price (input_per_1k, output_per_1k) or `pricing: free`",
       });
     }
     model.upstreams.forEach((url, i) => {

@@ -33,7 +33,10 @@ function presentedKey(request: FastifyRequest): string | undefined {
  */
 export function authenticateRequest(deps: GatewayDeps) {
   return async (request: FastifyRequest): Promise<void> => {
-    const result = await deps.authenticator.authenticate(presentedKey(request), header(request, "x-tenant-id"));
+    const result = await deps.authenticator.authenticate(
+      presentedKey(request),
+      header(request, "x-tenant-id"),
+    );
     if (!result.ok) {
       deps.metrics.authFailures.inc({ reason: result.reason });
       throw new ApiError("invalid_api_key", MESSAGES[result.reason]);

@@ -25,7 +25,12 @@ export const chatRequestSchema = z.looseObject({
 
 export const completionRequestSchema = z.looseObject({
   model,
-  prompt: z.union([z.string(), z.array(z.string()), z.array(z.number().int()), z.array(z.array(z.number().int()))]),
+  prompt: z.union([
+    z.string(),
+    z.array(z.string()),
+    z.array(z.number().int()),
+    z.array(z.array(z.number().int())),
+  ]),
   stream: z.boolean().nullish(),
   stream_options: streamOptions,
   max_tokens: maxTokens.nullable(),

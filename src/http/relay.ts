@@ -14,13 +14,15 @@ export async function engineFailure(res: Dispatcher.ResponseData): Promise<Upstr
   let error: Record<string, unknown> | undefined;
   try {
     const parsed = JSON.parse(text) as { error?: unknown; message?: unknown; detail?: unknown };
-    if (parsed.error !== null && typeof parsed.error === "object") error = parsed.error as Record<string, unknown>;
+    if (parsed.error !== null && typeof parsed.error === "object")
+      error = parsed.error as Record<string, unknown>;
     else if (typeof parsed.message === "string") error = { message: parsed.message };
     else if (typeof parsed.error === "string") error = { message: parsed.error };
   } catch {
     // not JSON: wrapped below
   }
-  const str = (v: unknown): string | null => (v === undefined || v === null ? null : String(v));
+  const str = (v: unknown): string | null =>
+    typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : null;
   const body: ErrorBody = {
     error: {
       message: str(error?.message) ?? `The model engine returned HTTP ${res.statusCode}.`,

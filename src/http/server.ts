@@ -25,7 +25,10 @@ declare module "fastify" {
 export type { GatewayDeps };
 
 /** Builds the HTTP server: OpenAI routes under /v1, health and metrics at the root. */
-export function buildServer(deps: GatewayDeps, logger: FastifyServerOptions["logger"] = false): FastifyInstance {
+export function buildServer(
+  deps: GatewayDeps,
+  logger: FastifyServerOptions["logger"] = false,
+): FastifyInstance {
   const app = Fastify({
     logger,
     bodyLimit: deps.limits.bodyLimit,
@@ -47,11 +50,14 @@ export function buildServer(deps: GatewayDeps, logger: FastifyServerOptions["log
   app.addHook("onRequest", async (request, reply) => {
     void reply.header("x-request-id", request.id);
     // While shutting down, in-flight requests finish; new ones are told to go elsewhere.
-    if (closing) throw new ApiError("not_ready", "The gateway is shutting down.", null, { connection: "close" });
+    if (closing)
+      throw new ApiError("not_ready", "The gateway is shutting down.", null, { connection: "close" });
   });
 
   // A request that ends in an error is settled here (a no-op if its handler already settled it).
-  app.setErrorHandler(errorBoundary((request, status, code) => settle(deps.sinks, request.meter, status, code)));
+  app.setErrorHandler(
+    errorBoundary((request, status, code) => settle(deps.sinks, request.meter, status, code)),
+  );
   app.setNotFoundHandler((request, reply) => {
     const err = new ApiError("not_found", `Unknown route: ${request.method} ${request.url.split("?")[0]}`);
     void reply.code(err.status).send(err.toBody());

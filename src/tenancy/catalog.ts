@@ -69,8 +69,10 @@ export function buildCatalog(config: Config, resolveUpstream: (url: string) => s
         concurrentRequests: t.rate_limits.concurrent_requests,
       },
       budget: {
-        dailyMicros: t.budget.daily_limit_usd === undefined ? undefined : usdToMicros(t.budget.daily_limit_usd),
-        monthlyMicros: t.budget.monthly_limit_usd === undefined ? undefined : usdToMicros(t.budget.monthly_limit_usd),
+        dailyMicros:
+          t.budget.daily_limit_usd === undefined ? undefined : usdToMicros(t.budget.daily_limit_usd),
+        monthlyMicros:
+          t.budget.monthly_limit_usd === undefined ? undefined : usdToMicros(t.budget.monthly_limit_usd),
         alertThresholdPercent: t.budget.alert_threshold_percent,
       },
       dailyTokenLimit: t.daily_token_limit,

@@ -25,7 +25,8 @@ const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"
 /** True for the error undici raises when our own signal aborted the request. */
 export function isAbort(err: unknown): boolean {
   return (
-    err instanceof Error && (err.name === "AbortError" || (err as { code?: string }).code === "UND_ERR_ABORTED")
+    err instanceof Error &&
+    (err.name === "AbortError" || (err as { code?: string }).code === "UND_ERR_ABORTED")
   );
 }
 
@@ -33,7 +34,11 @@ export function isAbort(err: unknown): boolean {
  * Maps a transport failure to the catalogue: a timeout is 504, anything else that kept us from the
  * engine (refused, reset, DNS) is 502. Aborts are rethrown as they are.
  */
-export function toEngineError(err: unknown, endpoint: string, onFailure?: EngineClientOptions["onFailure"]): unknown {
+export function toEngineError(
+  err: unknown,
+  endpoint: string,
+  onFailure?: EngineClientOptions["onFailure"],
+): unknown {
   if (isAbort(err) || err instanceof ApiError) return err;
   const code = (err as { code?: string } | null)?.code ?? "";
   if (TIMEOUT_CODES.has(code)) {

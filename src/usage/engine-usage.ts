@@ -1,6 +1,7 @@
 import type { TokenUsage } from "./pricing.js";
 
-const count = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) && v > 0 ? Math.floor(v) : 0);
+const count = (v: unknown): number =>
+  typeof v === "number" && Number.isFinite(v) && v > 0 ? Math.floor(v) : 0;
 
 /** Reads an engine's OpenAI `usage` object; null when there is none. */
 export function readEngineUsage(usage: unknown): TokenUsage | null {

@@ -30,7 +30,9 @@ export function microsToUsd(micros: number): number {
 export function costMicros(price: Price, usage: TokenUsage): number {
   const cached = Math.min(usage.cached, usage.input);
   const milli =
-    (usage.input - cached) * price.inputPer1k + cached * price.cachedInputPer1k + usage.output * price.outputPer1k;
+    (usage.input - cached) * price.inputPer1k +
+    cached * price.cachedInputPer1k +
+    usage.output * price.outputPer1k;
   return Math.floor((milli + 500) / 1000);
 }
 
@@ -42,6 +44,7 @@ export function priceFromConfig(
   return Object.freeze({
     inputPer1k: input,
     outputPer1k: usdToMicros(pricing.output_per_1k),
-    cachedInputPer1k: pricing.cached_input_per_1k === undefined ? input : usdToMicros(pricing.cached_input_per_1k),
+    cachedInputPer1k:
+      pricing.cached_input_per_1k === undefined ? input : usdToMicros(pricing.cached_input_per_1k),
   });
 }

@@ -38,7 +38,12 @@ describe("configuration", () => {
 
   it("loads the shipped examples (tollgate.yaml with its tenants_file)", async () => {
     const config = await loadConfig("examples/tollgate.yaml", {});
-    expect(Object.keys(config.tenants).sort()).toEqual(["acme-corp", "ci-bot", "internal-dev", "startup-xyz"]);
+    expect(Object.keys(config.tenants).sort()).toEqual([
+      "acme-corp",
+      "ci-bot",
+      "internal-dev",
+      "startup-xyz",
+    ]);
     expect(config.models["llama-3.1-70b"]!.upstreams).toEqual(["sim://premium"]);
     expect(config.server.body_limit).toBe(4 * 1024 * 1024);
   });
@@ -111,7 +116,9 @@ tenants: {}
       join(dir, "c.yaml"),
       `${MODELS}tenants_file: q.yaml\ntenants:\n  a: { tier: free, models_allowed: [llama-3.1-8b] }\n`,
     );
-    await expect(loadConfig(join(dir, "c.yaml"), {})).rejects.toThrow(/tenants.a: defined both inline and in q.yaml/);
+    await expect(loadConfig(join(dir, "c.yaml"), {})).rejects.toThrow(
+      /tenants.a: defined both inline and in q.yaml/,
+    );
     await expect(loadConfig(join(dir, "missing.yaml"), {})).rejects.toThrow(/cannot read file: ENOENT/);
   });
 });

@@ -31,7 +31,12 @@ describe("chat completions through the official SDK", () => {
     expect((sent.body as { model: string }).model).toBe("meta-llama/Llama-3.1-70B-Instruct");
     expect(sent.headers.authorization).toBeUndefined();
     const event = t.events.find((e) => e.requestId === response.headers.get("x-request-id"))!;
-    expect(event).toMatchObject({ tenantId: "acme-corp", model: "llama-3.1-70b", status: 200, stream: false });
+    expect(event).toMatchObject({
+      tenantId: "acme-corp",
+      model: "llama-3.1-70b",
+      status: 200,
+      stream: false,
+    });
     expect(event.usage).toEqual({ input: data.usage!.prompt_tokens, output: 7, cached: 0 });
     // 0.004 $/1k in, 0.012 $/1k out, in integer micro-dollars
     expect(event.costMicros).toBe(Math.round((data.usage!.prompt_tokens * 4000 + 7 * 12000) / 1000));
@@ -92,14 +97,22 @@ describe("completions and embeddings", () => {
     const c = await acme.completions.create({ model: "llama-3.1-8b", prompt: "Once upon", max_tokens: 3 });
     expect(c.model).toBe("llama-3.1-8b");
     expect(c.usage!.completion_tokens).toBe(3);
-    const stream = await acme.completions.create({ model: "llama-3.1-8b", prompt: "Once", max_tokens: 3, stream: true });
+    const stream = await acme.completions.create({
+      model: "llama-3.1-8b",
+      prompt: "Once",
+      max_tokens: 3,
+      stream: true,
+    });
     let pieces = 0;
     for await (const chunk of stream) if (chunk.choices[0]?.text) pieces++;
     expect(pieces).toBe(3);
   });
 
   it("returns the same vectors as float and as base64 (the JS SDK's default)", async () => {
-    const viaBase64 = await acme.embeddings.create({ model: "nomic-embed-text", input: ["tenant isolation", "cats"] });
+    const viaBase64 = await acme.embeddings.create({
+      model: "nomic-embed-text",
+      input: ["tenant isolation", "cats"],
+    });
     const viaFloat = await acme.embeddings.create({
       model: "nomic-embed-text",
       input: ["tenant isolation", "cats"],
@@ -131,7 +144,10 @@ describe("models and authorization", () => {
     expect(freeModels).toEqual(["llama-3.1-8b"]);
     expect((await acme.models.retrieve("llama-3.1-70b")).id).toBe("llama-3.1-70b");
     await expect(t.client(freeKey).models.retrieve("llama-3.1-70b")).rejects.toMatchObject({ status: 403 });
-    await expect(acme.models.retrieve("gpt-9")).rejects.toMatchObject({ status: 404, code: "model_not_found" });
+    await expect(acme.models.retrieve("gpt-9")).rejects.toMatchObject({
+      status: 404,
+      code: "model_not_found",
+    });
   });
 
   it("answers 403 for another tier's model and 404 for an unknown one, and counts both", async () => {
@@ -169,7 +185,9 @@ describe("models and authorization", () => {
       defaultHeaders: { "x-tenant-id": "startup-xyz" },
     });
     await expect(mismatch.chat.completions.create(msg)).rejects.toMatchObject({ status: 401 });
-    const viaHeader = await fetch(`${t.url}/v1/models`, { headers: { "x-api-key": acmeKey, "x-tenant-id": "acme-corp" } });
+    const viaHeader = await fetch(`${t.url}/v1/models`, {
+      headers: { "x-api-key": acmeKey, "x-tenant-id": "acme-corp" },
+    });
     expect(viaHeader.status).toBe(200);
   });
 });
@@ -200,7 +218,10 @@ describe("malformed requests", () => {
   });
 
   it("answers 413 for a body over server.body_limit", async () => {
-    const huge = JSON.stringify({ model: "llama-3.1-8b", messages: [{ role: "user", content: "x".repeat(70_000) }] });
+    const huge = JSON.stringify({
+      model: "llama-3.1-8b",
+      messages: [{ role: "user", content: "x".repeat(70_000) }],
+    });
     const res = await post(huge);
     expect(res.status).toBe(413);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("request_too_large");
@@ -231,7 +252,12 @@ describe("engine failures and client aborts", () => {
       const client = slow.client(await slow.key("acme-corp"));
       const controller = new AbortController();
       const stream = await client.chat.completions.create(
-        { model: "llama-3.1-8b", messages: [{ role: "user", content: "long story" }], max_tokens: 500, stream: true },
+        {
+          model: "llama-3.1-8b",
+          messages: [{ role: "user", content: "long story" }],
+          max_tokens: 500,
+          stream: true,
+        },
         { signal: controller.signal },
       );
       let pieces = 0;
@@ -277,7 +303,10 @@ describe("engine failures and client aborts", () => {
         client.chat.completions.create({ model: "dead", messages: [{ role: "user", content: "hi" }] }),
       ).rejects.toMatchObject({ status: 502, code: "upstream_unavailable" });
       await expect(
-        client.chat.completions.create({ model: "llama-3.1-8b", messages: [{ role: "user", content: "hi" }] }),
+        client.chat.completions.create({
+          model: "llama-3.1-8b",
+          messages: [{ role: "user", content: "hi" }],
+        }),
       ).rejects.toMatchObject({ status: 504, code: "upstream_timeout" });
       await eventually(() => g.sim.stats().running === 0);
     } finally {
@@ -289,9 +318,15 @@ describe("engine failures and client aborts", () => {
 describe("metrics", () => {
   it("exports per-tenant request, token and latency series", async () => {
     const text = await (await fetch(`${t.url}/metrics`)).text();
-    expect(text).toMatch(/llm_tenant_requests_total\{tenant="acme-corp",model="llama-3.1-70b",status="200"\} [1-9]/);
-    expect(text).toMatch(/llm_tenant_errors_total\{tenant="internal-dev",model="llama-3.1-70b",code="model_not_allowed"\} 1/);
-    expect(text).toMatch(/llm_tenant_tokens_total\{tenant="acme-corp",model="llama-3.1-70b",type="output"\} [1-9]/);
+    expect(text).toMatch(
+      /llm_tenant_requests_total\{tenant="acme-corp",model="llama-3.1-70b",status="200"\} [1-9]/,
+    );
+    expect(text).toMatch(
+      /llm_tenant_errors_total\{tenant="internal-dev",model="llama-3.1-70b",code="model_not_allowed"\} 1/,
+    );
+    expect(text).toMatch(
+      /llm_tenant_tokens_total\{tenant="acme-corp",model="llama-3.1-70b",type="output"\} [1-9]/,
+    );
     expect(text).toContain("llm_request_duration_seconds_bucket");
     expect(text).toContain("llm_time_to_first_token_seconds_bucket");
     expect(text).toMatch(/llm_auth_failures_total\{reason="unknown"\} [1-9]/);

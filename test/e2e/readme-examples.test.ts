@@ -14,7 +14,7 @@ const README = readFileSync("README.md", "utf8");
 
 /** The code block that follows `<!-- example: NAME -->` in the README. */
 function example(name: string): string {
-  const m = new RegExp(`<!-- example: ${name} -->\\n\`\`\`\\w+\\n([\\s\\S]*?)\`\`\``).exec(README);
+  const m = new RegExp(`<!-- example: ${name} -->\\s*\`\`\`\\w+\\n([\\s\\S]*?)\`\`\``).exec(README);
   if (m === null) throw new Error(`README has no example "${name}"`);
   return m[1]!;
 }

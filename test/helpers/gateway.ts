@@ -66,7 +66,10 @@ export async function startTestGateway(
   const config = parseConfig(testConfigYaml(sim.url, join(dir, "t.db"), options.extraYaml), "test.yaml", {});
   options.mutate?.(config);
   const events: UsageEvent[] = [];
-  const gateway = await createGateway(config, { processMetrics: false, sinks: [{ record: (e) => events.push(e) }] });
+  const gateway = await createGateway(config, {
+    processMetrics: false,
+    sinks: [{ record: (e) => events.push(e) }],
+  });
   const url = await gateway.listen(0, "127.0.0.1");
   return {
     gateway,

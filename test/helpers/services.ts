@@ -24,7 +24,8 @@ async function reachable(url: string): Promise<boolean> {
 
 export const postgresAvailable: boolean = await (async () => {
   const ok = await reachable(PG_ADMIN_URL);
-  if (!ok && REQUIRE_SERVICES) throw new Error(`PostgreSQL is required (CI=true) but ${PG_ADMIN_URL} does not answer`);
+  if (!ok && REQUIRE_SERVICES)
+    throw new Error(`PostgreSQL is required (CI=true) but ${PG_ADMIN_URL} does not answer`);
   if (!ok) console.warn(`\n*** SKIPPING PostgreSQL tests: ${PG_ADMIN_URL} does not answer ***\n`);
   return ok;
 })();

@@ -19,7 +19,10 @@ const backends: Backend[] = [
     available: true,
     async open() {
       const dir = mkdtempSync(join(tmpdir(), "tollgate-store-"));
-      return { store: openStore(`sqlite://${join(dir, "s.db")}`), cleanup: async () => rmSync(dir, { recursive: true }) };
+      return {
+        store: openStore(`sqlite://${join(dir, "s.db")}`),
+        cleanup: async () => rmSync(dir, { recursive: true }),
+      };
     },
   },
   {

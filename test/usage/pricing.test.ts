@@ -8,7 +8,9 @@ describe("pricing in integer micro-dollars", () => {
       outputPer1k: 12000,
       cachedInputPer1k: 4000,
     });
-    expect(priceFromConfig({ input_per_1k: 0.0005, output_per_1k: 0.0015, cached_input_per_1k: 0.00025 })).toEqual({
+    expect(
+      priceFromConfig({ input_per_1k: 0.0005, output_per_1k: 0.0015, cached_input_per_1k: 0.00025 }),
+    ).toEqual({
       inputPer1k: 500,
       outputPer1k: 1500,
       cachedInputPer1k: 250,
@@ -18,7 +20,11 @@ describe("pricing in integer micro-dollars", () => {
   });
 
   it("bills cached prompt tokens at the cached price and rounds once, half up", () => {
-    const price = priceFromConfig({ input_per_1k: 0.0005, output_per_1k: 0.0015, cached_input_per_1k: 0.00025 });
+    const price = priceFromConfig({
+      input_per_1k: 0.0005,
+      output_per_1k: 0.0015,
+      cached_input_per_1k: 0.00025,
+    });
     // 1000 uncached in × 0.5 + 1000 cached × 0.25 + 1000 out × 1.5 = 2250 µ$
     expect(costMicros(price, { input: 2000, cached: 1000, output: 1000 })).toBe(2250);
     expect(costMicros(price, { input: 1, cached: 0, output: 0 })).toBe(1); // 0.5 → 1

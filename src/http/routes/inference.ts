@@ -4,7 +4,13 @@ import { isAbort, toEngineError } from "../../upstream/engine-client.js";
 import type { TokenUsage } from "../../usage/pricing.js";
 import type { GatewayDeps } from "../deps.js";
 import { parseBody } from "../openai-schemas.js";
-import { engineFailure, readJsonResponse, relayStream, StreamTransformer, type StreamOutcome } from "../relay.js";
+import {
+  engineFailure,
+  readJsonResponse,
+  relayStream,
+  StreamTransformer,
+  type StreamOutcome,
+} from "../relay.js";
 import { settle } from "../settle.js";
 import { ENDPOINTS, upstreamBody, type EndpointSpec } from "./endpoints.js";
 
@@ -38,11 +44,19 @@ async function handle(
     if (found.reason === "not_allowed") meter.model = body.model;
     throw found.reason === "not_found"
       ? new ApiError("model_not_found", `The model '${body.model}' does not exist.`, "model")
-      : new ApiError("model_not_allowed", `The model '${body.model}' is not available to your tenant.`, "model");
+      : new ApiError(
+          "model_not_allowed",
+          `The model '${body.model}' is not available to your tenant.`,
+          "model",
+        );
   }
   const model = found.model;
   if (model.kind !== spec.kind) {
-    throw new ApiError("unsupported_model_kind", `The model '${model.name}' does not serve ${spec.path}.`, "model");
+    throw new ApiError(
+      "unsupported_model_kind",
+      `The model '${model.name}' does not serve ${spec.path}.`,
+      "model",
+    );
   }
   meter.model = model.name;
   meter.servedModel = model.servedModel;
@@ -50,7 +64,8 @@ async function handle(
   meter.user ??= typeof body.user === "string" ? body.user : null;
   const stream = spec.streams && (body as { stream?: boolean | null }).stream === true;
   meter.stream = stream;
-  const wantsUsage = (body as { stream_options?: { include_usage?: boolean } | null }).stream_options?.include_usage;
+  const wantsUsage = (body as { stream_options?: { include_usage?: boolean } | null }).stream_options
+    ?.include_usage;
   const payload = JSON.stringify(upstreamBody(body, model, stream));
   const estimate = (output = 0): TokenUsage => ({ input: spec.promptTokens(body), output, cached: 0 });
 
@@ -109,7 +124,8 @@ async function handle(
       const failure = classify(toEngineError(err, baseUrl));
       const api = failure instanceof ApiError ? failure : new ApiError("upstream_error");
       finish({ status: api.status, errorCode: api.code });
-      if (!meter.clientAborted && reply.raw.writable) reply.raw.write(`data: ${JSON.stringify(api.toBody())}\n\n`);
+      if (!meter.clientAborted && reply.raw.writable)
+        reply.raw.write(`data: ${JSON.stringify(api.toBody())}\n\n`);
     }
     reply.raw.end();
     return reply;

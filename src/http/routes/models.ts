@@ -5,11 +5,17 @@ import type { GatewayDeps } from "../deps.js";
 
 const CREATED = Math.floor(Date.now() / 1000);
 
-const toModelObject = (m: ModelRoute) => ({ id: m.name, object: "model", created: CREATED, owned_by: "tollgate" });
+const toModelObject = (m: ModelRoute) => ({
+  id: m.name,
+  object: "model",
+  created: CREATED,
+  owned_by: "tollgate",
+});
 
 /** GET /v1/models and /v1/models/{id}: only the caller's allowed models. */
 export function modelRoutes(deps: GatewayDeps) {
-  const tenantOf = (request: FastifyRequest): TenantPolicy => deps.catalog.tenant(request.principal!.tenantId)!;
+  const tenantOf = (request: FastifyRequest): TenantPolicy =>
+    deps.catalog.tenant(request.principal!.tenantId)!;
 
   return async (app: FastifyInstance): Promise<void> => {
     app.get("/models", async (request) => ({
@@ -23,7 +29,11 @@ export function modelRoutes(deps: GatewayDeps) {
       const found = deps.catalog.resolveModel(tenantOf(request), id);
       if (found.ok) return toModelObject(found.model);
       if (found.reason === "not_allowed") {
-        throw new ApiError("model_not_allowed", `The model '${id}' is not available to your tenant.`, "model");
+        throw new ApiError(
+          "model_not_allowed",
+          `The model '${id}' is not available to your tenant.`,
+          "model",
+        );
       }
       throw new ApiError("model_not_found", `The model '${id}' does not exist.`, "model");
     });

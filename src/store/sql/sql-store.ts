@@ -21,7 +21,9 @@ export class SqlStore implements Store {
     const { error, results } = await migrator.migrateToLatest();
     if (error !== undefined) {
       const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
-      throw new Error(`migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(
+        `migration ${failed} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
+      );
     }
   }
 
