@@ -1,4 +1,7 @@
 import type { FastifyInstance } from "fastify";
+import { AdmissionService } from "./admission/admission-service.js";
+import { MemoryLimiter } from "./admission/memory/limiter.js";
+import { openLimiter } from "./admission/open-limiter.js";
 import { ApiKeyAuthenticator, type KnownKey } from "./auth/api-key-authenticator.js";
 import type { Config } from "./config/schema.js";
 import { buildServer } from "./http/server.js";
@@ -6,6 +9,8 @@ import { startSimulator, type RunningSim } from "./sim/server.js";
 import type { Store } from "./store/port.js";
 import { openStore } from "./store/open.js";
 import { buildCatalog, type Catalog } from "./tenancy/catalog.js";
+import { admissionMetrics, setBudgetGauges } from "./telemetry/admission-metrics.js";
+import { AlertWebhook } from "./telemetry/alert-webhook.js";
 import { MetricsSink } from "./telemetry/metrics-sink.js";
 import { GatewayMetrics } from "./telemetry/metrics.js";
 import { EndpointPicker } from "./upstream/endpoint-picker.js";
@@ -19,6 +24,10 @@ export interface GatewayOptions {
   readonly sinks?: readonly UsageSink[];
   /** Collect process metrics (CPU, memory, event loop); off in tests that build many gateways. */
   readonly processMetrics?: boolean;
+  /** Wall clock for limits and periods (ms since the epoch); tests move it. */
+  readonly clock?: () => number;
+  /** First retry delay of alert webhooks (tests shorten it). */
+  readonly webhookBaseDelayMs?: number;
 }
 
 export interface Gateway {
@@ -26,6 +35,7 @@ export interface Gateway {
   readonly store: Store;
   readonly catalog: Catalog;
   readonly metrics: GatewayMetrics;
+  readonly admission: AdmissionService;
   /** In-process simulators started for `sim://` upstreams, by name. */
   readonly simulators: ReadonlyMap<string, RunningSim>;
   /** Starts listening; resolves to the base URL (e.g. http://127.0.0.1:8080). */
@@ -42,6 +52,15 @@ function configKeys(config: Config): KnownKey[] {
       hash: k.sha256.toLowerCase(),
       expiresAt: k.expires_at === undefined ? null : new Date(k.expires_at),
       revokedAt: null,
+      rateLimits:
+        k.rate_limits === undefined
+          ? null
+          : {
+              requestsPerMinute: k.rate_limits.requests_per_minute,
+              tokensPerMinute: k.rate_limits.tokens_per_minute,
+              concurrentRequests: k.rate_limits.concurrent_requests,
+            },
+      models: k.models_allowed === undefined ? null : new Set(k.models_allowed),
     })),
   );
 }
@@ -99,6 +118,36 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     idleTimeoutMs: s.upstream_idle_timeout_ms,
     onFailure: (endpoint, kind) => metrics.upstreamErrors.inc({ endpoint, kind }),
   });
+  const limiter = openLimiter(config.limits);
+  const webhook = new AlertWebhook({
+    url: config.alerts.webhook_url,
+    secret: config.alerts.webhook_secret,
+    timeoutMs: config.alerts.webhook_timeout_ms,
+    retries: config.alerts.webhook_retries,
+    baseDelayMs: options.webhookBaseDelayMs,
+    onFailure: () => metrics.alertDeliveryFailures.inc(),
+  });
+  let log: FastifyInstance["log"] | null = null;
+  const admission = new AdmissionService({
+    limiter,
+    local: config.limits.on_limiter_failure === "local" ? new MemoryLimiter() : null,
+    replicas: config.limits.replicas,
+    leaseTtlMs: config.limits.lease_ttl_ms,
+    tenantOf: (id) => catalog.tenant(id),
+    clock: options.clock,
+    events: {
+      ...admissionMetrics(metrics),
+      onAlert: (alert) => {
+        metrics.budgetAlerts.inc({ tenant: alert.tenantId, period: alert.period });
+        log?.warn({ alert: { ...alert, at: alert.at.toISOString() } }, "budget alert");
+        void webhook.send(alert);
+      },
+    },
+  });
+  setBudgetGauges(
+    metrics,
+    catalog.tenantIds().map((id) => catalog.tenant(id)!),
+  );
   const authenticator = new ApiKeyAuthenticator({
     configKeys: configKeys(config),
     repository: store.keys,
@@ -110,9 +159,15 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       authenticator,
       engines,
       picker: new EndpointPicker(),
-      sinks: [new MetricsSink(metrics), ...(options.sinks ?? [])],
+      admission,
+      sinks: [admission, new MetricsSink(metrics), ...(options.sinks ?? [])],
       metrics,
-      limits: { bodyLimit: s.body_limit, requestTimeoutMs: s.request_timeout_ms, trustProxy: s.trust_proxy },
+      limits: {
+        bodyLimit: s.body_limit,
+        requestTimeoutMs: s.request_timeout_ms,
+        trustProxy: s.trust_proxy,
+        promptEstimateFactor: 1 + config.limits.prompt_estimate_margin_percent / 100,
+      },
       readiness: async () => {
         try {
           await store.ping();
@@ -124,12 +179,21 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     },
     options.logger ?? false,
   );
+  log = server.log;
+  admission.start();
+  for (const id of catalog.tenantIds()) {
+    const tenant = catalog.tenant(id)!;
+    if (tenant.budget.dailyMicros !== undefined || tenant.budget.monthlyMicros !== undefined) {
+      admission.spend(tenant).catch(() => undefined); // gauges only; the limiter may still be starting
+    }
+  }
 
   return {
     server,
     store,
     catalog,
     metrics,
+    admission,
     simulators,
     async listen(port = s.port, host = s.host) {
       await server.listen({ port, host });
@@ -139,6 +203,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     },
     async close() {
       await server.close();
+      await admission.stop();
+      await limiter.close();
       await engines.close();
       await Promise.all([...simulators.values()].map((sim) => sim.close()));
       await store.close();

@@ -15,6 +15,11 @@ export const ERRORS = {
     type: "invalid_request_error",
     message: "This model does not serve this endpoint.",
   },
+  budget_exceeded: {
+    status: 402,
+    type: "insufficient_quota",
+    message: "Your tenant's budget for this period is exhausted.",
+  },
   invalid_api_key: {
     status: 401,
     type: "invalid_request_error",
@@ -27,6 +32,16 @@ export const ERRORS = {
   },
   model_not_found: { status: 404, type: "invalid_request_error", message: "The model does not exist." },
   not_found: { status: 404, type: "invalid_request_error", message: "Unknown route." },
+  rate_limit_exceeded: {
+    status: 429,
+    type: "requests",
+    message: "Rate limit reached; retry after the time in the retry-after header.",
+  },
+  quota_exceeded: {
+    status: 429,
+    type: "insufficient_quota",
+    message: "Your tenant's token quota for this period is exhausted.",
+  },
   request_too_large: {
     status: 413,
     type: "invalid_request_error",
@@ -46,13 +61,31 @@ export const ERRORS = {
   upstream_error: { status: 502, type: "api_error", message: "The model engine returned an error." },
   upstream_unavailable: { status: 502, type: "api_error", message: "The model engine could not be reached." },
   not_ready: { status: 503, type: "api_error", message: "The gateway is not ready." },
+  limiter_unavailable: {
+    status: 503,
+    type: "api_error",
+    message: "Limits cannot be checked right now (limiter store unreachable); retry shortly.",
+  },
   upstream_timeout: { status: 504, type: "api_error", message: "The model engine did not answer in time." },
 } as const satisfies Record<string, { status: number; type: string; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
 
 export interface ErrorBody {
-  error: { message: string; type: string; param: string | null; code: string | null };
+  error: {
+    message: string;
+    type: string;
+    param: string | null;
+    code: string | null;
+    /** Quota and budget errors: when the period resets (ISO-8601, UTC). */
+    reset_at?: string;
+  };
+}
+
+export interface ErrorDetails {
+  /** Overrides the catalogue's type (rate limits: "requests" or "tokens"). */
+  readonly type?: string;
+  readonly resetAt?: Date;
 }
 
 /** An error the gateway answers with. Throw it from any stage; the error boundary renders it. */
@@ -65,15 +98,23 @@ export class ApiError extends Error {
     message?: string,
     readonly param: string | null = null,
     readonly headers: Readonly<Record<string, string>> = {},
+    private readonly details: ErrorDetails = {},
   ) {
     super(message ?? ERRORS[code].message);
     this.name = "ApiError";
     this.status = ERRORS[code].status;
-    this.type = ERRORS[code].type;
+    this.type = details.type ?? ERRORS[code].type;
   }
 
   toBody(): ErrorBody {
-    return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
+    const error: ErrorBody["error"] = {
+      message: this.message,
+      type: this.type,
+      param: this.param,
+      code: this.code,
+    };
+    if (this.details.resetAt !== undefined) error.reset_at = this.details.resetAt.toISOString();
+    return { error };
   }
 }
 

@@ -122,7 +122,20 @@ export async function openLoop(target: Target, rate: number, durationS: number):
     setTimeout(tick, 2);
   });
 
-  return result(target, "open", rate, null, durationS, okFlags, kinds, start, lastDone, latency, service, lag);
+  return result(
+    target,
+    "open",
+    rate,
+    null,
+    durationS,
+    okFlags,
+    kinds,
+    start,
+    lastDone,
+    latency,
+    service,
+    lag,
+  );
 }
 
 /** Closed loop: `concurrency` clients, each sending its next request as soon as the previous one ends. */
@@ -145,7 +158,20 @@ export async function closedLoop(target: Target, concurrency: number, durationS:
   };
   await Promise.all(Array.from({ length: concurrency }, client));
   const service = Float64Array.from(latencies);
-  return result(target, "closed", null, concurrency, durationS, Uint8Array.from(oks), kinds, start, lastDone, service, service, new Float64Array(0));
+  return result(
+    target,
+    "closed",
+    null,
+    concurrency,
+    durationS,
+    Uint8Array.from(oks),
+    kinds,
+    start,
+    lastDone,
+    service,
+    service,
+    new Float64Array(0),
+  );
 }
 
 function result(

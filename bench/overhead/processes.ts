@@ -48,7 +48,11 @@ export function processCpuSeconds(pid: number): number {
  * Spawns `node <args>` (pinned to `cpu` with taskset when given) and waits for the line announcing
  * its URL. The output after that line is echoed with the service's name, so warnings stay visible.
  */
-export async function startService(name: string, nodeArgs: readonly string[], cpu: number | null): Promise<Service> {
+export async function startService(
+  name: string,
+  nodeArgs: readonly string[],
+  cpu: number | null,
+): Promise<Service> {
   const [cmd, args] =
     cpu === null
       ? [process.execPath, [...nodeArgs]]
@@ -69,17 +73,19 @@ export async function startService(name: string, nodeArgs: readonly string[], cp
       const m = /listening on (https?:\/\/[^\s]+)/i.exec(output);
       if (m !== null) {
         clearTimeout(timer);
-        child.stdout!.off("data", onData);
-        child.stdout!.on("data", (c: Buffer) => process.stderr.write(prefix(name, c)));
+        child.stdout.off("data", onData);
+        child.stdout.on("data", (c: Buffer) => process.stderr.write(prefix(name, c)));
         resolve(m[1]!);
       }
     };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", (c: Buffer) => {
+    child.stdout.on("data", onData);
+    child.stderr.on("data", (c: Buffer) => {
       output += c.toString("utf8");
       process.stderr.write(prefix(name, c));
     });
-    child.once("exit", (code, signal) => fail(new Error(`${name} exited early (code ${code}, signal ${signal})`)));
+    child.once("exit", (code, signal) =>
+      fail(new Error(`${name} exited early (code ${code}, signal ${signal})`)),
+    );
   });
   const pid = child.pid!;
   return {

@@ -7,8 +7,15 @@ interface CpuProfile {
     readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
     readonly children?: readonly number[];
   }[];
+  readonly startTime: number;
   readonly samples: readonly number[];
   readonly timeDeltas: readonly number[];
+}
+
+/** A time window in microseconds of the monotonic clock (`process.hrtime.bigint() / 1000n`, V8's clock). */
+export interface Window {
+  readonly fromUs: number;
+  readonly toUs: number;
 }
 
 export interface ProfileRow {
@@ -53,7 +60,8 @@ function where(url: string): string {
   return url.replace(/^file:\/\//, "");
 }
 
-export function summarizeProfile(path: string, top = 30): ProfileSummary {
+/** Self and inclusive time by function and by area, from the samples inside `window` (default: all). */
+export function summarizeProfile(path: string, top = 30, window?: Window): ProfileSummary {
   const profile = JSON.parse(readFileSync(path, "utf8")) as CpuProfile;
   const parent = new Map<number, number>();
   const fnKey = new Map<number, string>();
@@ -75,8 +83,12 @@ export function summarizeProfile(path: string, top = 30): ProfileSummary {
   };
   let wall = 0;
   let idle = 0;
+  let at = profile.startTime;
   profile.samples.forEach((id, i) => {
-    const dt = (profile.timeDeltas[i] ?? 0) / 1000;
+    const delta = profile.timeDeltas[i] ?? 0;
+    at += delta;
+    if (window !== undefined && (at < window.fromUs || at > window.toUs)) return;
+    const dt = delta / 1000;
     wall += dt;
     const top = fnKey.get(id) ?? "?";
     if (top === "(idle)") {

@@ -8,19 +8,21 @@
  * open-loop run goes straight to the simulator and another through the gateway, alternating which
  * goes first. See bench/README.md.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync, readFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+  existsSync,
+  readFileSync,
+} from "node:fs";
 import { availableParallelism, release, tmpdir, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { closedLoop, createTarget, openLoop, type RunResult, type Target } from "./load.js";
-import {
-  hasTaskset,
-  pinSelf,
-  startService,
-  writeGatewayConfig,
-  type Service,
-} from "./processes.js";
+import { hasTaskset, pinSelf, startService, writeGatewayConfig, type Service } from "./processes.js";
 import { summarizeProfile, type ProfileSummary } from "./profile.js";
 import { ms, table } from "./stats.js";
 
@@ -31,7 +33,10 @@ const TARGET = { rate: 1000, addedP50Ms: 1, addedP99Ms: 3 };
 
 const { values: flags } = parseArgs({
   options: {
-    rates: { type: "string", default: "250,500,1000,1500,2000,2500,3000,3500,4000,5000,6000" },
+    rates: {
+      type: "string",
+      default: "250,500,1000,1500,2000,3000,4000,6000,8000,10000,12000,14000,16000,20000",
+    },
     duration: { type: "string", default: "10" },
     warmup: { type: "string", default: "2" },
     concurrency: { type: "string", default: "64" },
@@ -96,11 +101,11 @@ interface RateRow {
   readonly directSustained: boolean;
 }
 
-function machine(pinned: boolean): Machine {
+function machine(nproc: number, pinned: boolean): Machine {
   const info = existsSync("/proc/cpuinfo") ? readFileSync("/proc/cpuinfo", "utf8") : "";
   const cpu = /^model name\s*:\s*(.+)$/m.exec(info)?.[1]?.trim() ?? "unknown";
   return {
-    nproc: availableParallelism(),
+    nproc,
     cpu,
     node: process.version,
     kernel: release(),
@@ -135,13 +140,17 @@ async function measure(run: () => Promise<RunResult>, gateway: Service, sim: Ser
 const sustained = (r: RunResult): boolean =>
   r.errors === 0 && r.achievedRps >= 0.95 * (r.rate ?? 0) && r.latency.p99 <= p99LimitMs;
 
-function describe(r: Measured): string {
+function describe(r: RunResult, cpu?: Cpu): string {
   const errs = r.errors > 0 ? ` errors=${r.errors} ${JSON.stringify(r.errorKinds)}` : "";
-  const gw = r.cpu.gatewayPct === null ? "" : ` gatewayCPU=${r.cpu.gatewayPct.toFixed(0)}%`;
+  const gw = cpu?.gatewayPct == null ? "" : ` gatewayCPU=${cpu.gatewayPct.toFixed(0)}%`;
+  const simCpu = cpu === undefined ? "" : ` simCPU=${cpu.simulatorPct.toFixed(0)}%`;
+  const lag =
+    r.mode === "open"
+      ? ` (from send p50=${ms(r.service.p50)} p99=${ms(r.service.p99)}; send lag p99=${ms(r.sendLag.p99)})`
+      : "";
   return (
     `${r.target.padEnd(7)} p50=${ms(r.latency.p50)} p90=${ms(r.latency.p90)} p99=${ms(r.latency.p99)} ` +
-    `max=${ms(r.latency.max)} ms, ${r.achievedRps.toFixed(0)} ok/s${gw} simCPU=${r.cpu.simulatorPct.toFixed(0)}% ` +
-    `sendLag p99=${ms(r.sendLag.p99)}${errs}`
+    `max=${ms(r.latency.max)} ms${lag}, ${r.achievedRps.toFixed(0)} ok/s${gw}${simCpu}${errs}`
   );
 }
 
@@ -154,9 +163,11 @@ async function main(): Promise<void> {
   const pin = cores >= 2 && hasTaskset();
   if (pin) pinSelf(1);
   else console.warn(`warning: not pinning (cores=${cores}, taskset ${hasTaskset() ? "found" : "missing"})`);
-  const m = machine(pin);
+  const m = machine(cores, pin);
   const date = new Date().toISOString().slice(0, 10);
-  console.log(`tollgate bench/overhead — ${date}, ${m.nproc} CPUs (${m.cpu}), node ${m.node}, linux ${m.kernel}`);
+  console.log(
+    `tollgate bench/overhead — ${date}, ${m.nproc} CPUs (${m.cpu}), node ${m.node}, linux ${m.kernel}`,
+  );
   console.log(
     `gateway on CPU ${pin ? 0 : "any"}; simulator + load generator on CPU ${pin ? 1 : "any"}; ` +
       `${durationS} s per run after ${warmupS} s warm-up; sustained = no errors, >= 95% achieved, p99 <= ${p99LimitMs} ms\n`,
@@ -165,7 +176,20 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "tollgate-bench-"));
   const sim = await startService(
     "sim",
-    [BIN, "sim", "--port", "0", "--model", MODEL, "--max-num-seqs", "1024", "--ttft-ms", "0", "--itl-ms", "0"],
+    [
+      BIN,
+      "sim",
+      "--port",
+      "0",
+      "--model",
+      MODEL,
+      "--max-num-seqs",
+      "1024",
+      "--ttft-ms",
+      "0",
+      "--itl-ms",
+      "0",
+    ],
     pin ? 1 : null,
   );
   const cfg = writeGatewayConfig(dir, sim.url, MODEL);
@@ -194,7 +218,7 @@ async function main(): Promise<void> {
         const t = targets()[name];
         if (warmupS > 0) await openLoop(t, rate, warmupS);
         got[name] = await measure(() => openLoop(t, rate, durationS), gateway, sim);
-        console.log(`  ${String(rate).padStart(5)} req/s ${describe(got[name])}`);
+        console.log(`  ${String(rate).padStart(5)} req/s ${describe(got[name], got[name].cpu)}`);
         await sleep(500);
       }
       const d = got.direct!;
@@ -225,7 +249,7 @@ async function main(): Promise<void> {
       await closedLoop(t, concurrency, warmupS);
       const r = await measure(() => closedLoop(t, concurrency, durationS), gateway, sim);
       closed.push(r);
-      console.log(`  ${describe(r)}`);
+      console.log(`  ${describe(r, r.cpu)}`);
       await sleep(500);
     }
 
@@ -254,17 +278,19 @@ async function main(): Promise<void> {
       );
       viaGateway = createTarget("gateway", gateway.url, MODEL, { authorization: `Bearer ${cfg.apiKey}` });
       await openLoop(viaGateway, TARGET.rate, warm);
+      const fromUs = Number(process.hrtime.bigint() / 1000n);
       const r = await openLoop(viaGateway, TARGET.rate, durationS);
-      console.log(`  ${describe({ ...r, cpu: { gatewayPct: null, simulatorPct: 0, loadgenPct: 0, gatewayUsPerRequest: null } })}`);
+      const toUs = Number(process.hrtime.bigint() / 1000n);
+      console.log(`  ${describe(r)}`);
       await viaGateway.pool.close();
       await gateway.stop();
       const file = readdirSync(profDir).find((f) => f.endsWith(".cpuprofile"));
       if (file === undefined) throw new Error(`no .cpuprofile in ${profDir}`);
-      const summary = summarizeProfile(join(profDir, file), 40);
+      const summary = summarizeProfile(join(profDir, file), 40, { fromUs, toUs });
       const kept = join(ROOT, "bench/results", `overhead-gateway-${date}.cpuprofile`);
       mkdirSync(dirname(kept), { recursive: true });
       writeFileSync(kept, readFileSync(join(profDir, file)));
-      profile = { file: kept, rate: TARGET.rate, requests: r.sent + Math.round(TARGET.rate * warm), summary };
+      profile = { file: kept, rate: TARGET.rate, requests: r.sent, summary };
     }
 
     const openTable = table(
@@ -276,6 +302,8 @@ async function main(): Promise<void> {
         "gateway p99",
         "added p50",
         "added p99",
+        "added p50 (send)",
+        "added p99 (send)",
         "gateway ok/s",
         "errors",
         "gateway CPU",
@@ -289,6 +317,8 @@ async function main(): Promise<void> {
         ms(r.gateway.latency.p99),
         ms(r.addedMs.p50),
         ms(r.addedMs.p99),
+        ms(r.addedServiceMs.p50),
+        ms(r.addedServiceMs.p99),
         r.gateway.achievedRps.toFixed(0) + (r.gatewaySustained ? "" : " ✗"),
         String(r.gateway.errors + r.direct.errors),
         `${r.gateway.cpu.gatewayPct?.toFixed(0) ?? "-"}%`,
@@ -296,7 +326,17 @@ async function main(): Promise<void> {
       ]),
     );
     const closedTable = table(
-      ["target", "clients", "throughput (req/s)", "p50", "p99", "max", "errors", "gateway CPU", "simulator CPU"],
+      [
+        "target",
+        "clients",
+        "throughput (req/s)",
+        "p50",
+        "p99",
+        "max",
+        "errors",
+        "gateway CPU",
+        "simulator CPU",
+      ],
       closed.map((r) => [
         r.target,
         String(r.concurrency),
@@ -309,7 +349,9 @@ async function main(): Promise<void> {
         `${r.cpu.simulatorPct.toFixed(0)}%`,
       ]),
     );
-    console.log("\nOpen loop, latency in ms from the scheduled send time (✗ = not sustained):\n");
+    console.log(
+      "\nOpen loop, latency in ms from the scheduled send time; (send) = from the actual send; ✗ = not sustained:\n",
+    );
     console.log(openTable);
     console.log(`\nClosed loop, ${durationS} s:\n`);
     console.log(closedTable);
@@ -322,7 +364,7 @@ async function main(): Promise<void> {
     );
     if (profile !== null) {
       const s = profile.summary;
-      const perReq = (msec: number): string => ((msec * 1000) / profile!.requests).toFixed(1);
+      const perReq = (msec: number): string => ((msec * 1000) / profile.requests).toFixed(1);
       console.log(
         `\nprofile ${profile.file}: ${s.busyMs.toFixed(0)} ms busy of ${s.wallMs.toFixed(0)} ms, ${profile.requests} requests (${perReq(s.busyMs)} µs/request)`,
       );

@@ -1,6 +1,6 @@
 import type { KeyRepository } from "../store/port.js";
 import { digestsEqual, hashApiKey, isWellFormedTollgateKey, looksLikeTollgateKey } from "./api-key-format.js";
-import type { AuthResult } from "./principal.js";
+import type { AuthResult, KeyRateLimits } from "./principal.js";
 
 /** A key known to the authenticator, from the config file or the store. */
 export interface KnownKey {
@@ -10,6 +10,8 @@ export interface KnownKey {
   readonly hash: string;
   readonly expiresAt: Date | null;
   readonly revokedAt: Date | null;
+  readonly rateLimits?: KeyRateLimits | null;
+  readonly models?: ReadonlySet<string> | null;
 }
 
 interface CacheEntry {
@@ -64,7 +66,16 @@ export class ApiKeyAuthenticator {
     if (key.expiresAt !== null && key.expiresAt.getTime() <= now) return { ok: false, reason: "expired" };
     if (claimedTenant !== undefined && claimedTenant !== key.tenantId)
       return { ok: false, reason: "tenant_mismatch" };
-    return { ok: true, principal: { tenantId: key.tenantId, keyId: key.id, keyName: key.name } };
+    return {
+      ok: true,
+      principal: {
+        tenantId: key.tenantId,
+        keyId: key.id,
+        keyName: key.name,
+        keyLimits: key.rateLimits ?? null,
+        keyModels: key.models ?? null,
+      },
+    };
   }
 
   private async lookup(hash: string): Promise<KnownKey | undefined> {

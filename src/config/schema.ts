@@ -22,27 +22,35 @@ const byteSize = z.union([
     }),
 ]);
 
+const rateLimitsSchema = z.strictObject({
+  requests_per_minute: positiveInt.optional(),
+  tokens_per_minute: positiveInt.optional(),
+  concurrent_requests: positiveInt.optional(),
+});
+
 const apiKeyRef = z.strictObject({
   sha256: z.string().regex(/^[0-9a-f]{64}$/i, "expected 64 hex characters (the SHA-256 of the key)"),
   name: z.string().min(1).optional(),
   expires_at: z.iso.datetime({ offset: true }).optional(),
+  /** Limits of this key on its own, within the tenant's. */
+  rate_limits: rateLimitsSchema.optional(),
+  /** A subset of the tenant's models. */
+  models_allowed: z.array(z.string().min(1)).min(1).optional(),
 });
+
+const httpUrl = z.string().regex(/^https?:\/\/\S+$/, "expected an http(s):// URL");
 
 export const tenantSchema = z.strictObject({
   tier: z.string().min(1),
   models_allowed: z.array(z.string().min(1)).min(1),
-  rate_limits: z
-    .strictObject({
-      requests_per_minute: positiveInt.optional(),
-      tokens_per_minute: positiveInt.optional(),
-      concurrent_requests: positiveInt.optional(),
-    })
-    .default({}),
+  rate_limits: rateLimitsSchema.default({}),
   budget: z
     .strictObject({
       daily_limit_usd: usd.optional(),
       monthly_limit_usd: usd.optional(),
       alert_threshold_percent: z.number().min(1).max(100).default(80),
+      /** Budget alerts for this tenant also go here (besides alerts.webhook_url). */
+      alert_webhook_url: httpUrl.optional(),
     })
     .default({ alert_threshold_percent: 80 }),
   priority: z.enum(["high", "medium", "low"]).default("medium"),
@@ -101,6 +109,33 @@ const serverSchema = z.strictObject({
   trust_proxy: z.boolean().default(false),
 });
 
+const limitsSchema = z.strictObject({
+  /** Where counters live: this process, or a Redis shared by every replica. */
+  store: z
+    .string()
+    .regex(/^(memory|rediss?:\/\/\S+)$/, "expected memory or redis://host:port/db")
+    .default("memory"),
+  /**
+   * When the Redis store is unreachable: `closed` refuses every request (503); `local` enforces
+   * requests/tokens per minute and concurrency in this process at limit ÷ replicas. Budgets and
+   * token quotas always fail closed.
+   */
+  on_limiter_failure: z.enum(["closed", "local"]).default("closed"),
+  replicas: positiveInt.default(1),
+  /** A replica that dies holds its concurrency slots and reservations at most this long. */
+  lease_ttl_ms: z.number().int().min(1000).default(30_000),
+  /** Added to the tokenizer's prompt count in reservations (engines' chat templates add tokens). */
+  prompt_estimate_margin_percent: z.number().min(0).max(100).default(10),
+});
+
+const alertsSchema = z.strictObject({
+  webhook_url: httpUrl.optional(),
+  /** HMAC-SHA256 key for the x-tollgate-signature header; use ${ENV}. */
+  webhook_secret: z.string().min(16, "use at least 16 characters").optional(),
+  webhook_timeout_ms: positiveInt.default(5000),
+  webhook_retries: nonNegativeInt.default(5),
+});
+
 const configShape = z.strictObject({
   server: serverSchema.default(serverSchema.parse({})),
   storage: z
@@ -112,6 +147,8 @@ const configShape = z.strictObject({
       level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     })
     .default({ level: "info" }),
+  limits: limitsSchema.default(limitsSchema.parse({})),
+  alerts: alertsSchema.default(alertsSchema.parse({})),
   simulators: z.record(z.string().regex(/^[a-z0-9-]+$/), simulatorSchema).default({}),
   models: z
     .record(z.string().min(1), modelSchema)
@@ -153,6 +190,17 @@ export const configSchema = configShape.superRefine((cfg, ctx) => {
         });
       }
     });
+    tenant.api_keys.forEach((key, k) =>
+      key.models_allowed?.forEach((model, i) => {
+        if (!tenant.models_allowed.includes(model)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["tenants", id, "api_keys", k, "models_allowed", i],
+            message: `"${model}" is not in the tenant's models_allowed`,
+          });
+        }
+      }),
+    );
   }
 });
 
@@ -160,4 +208,6 @@ export type RawConfig = z.input<typeof configSchema>;
 export type Config = z.output<typeof configSchema>;
 export type TenantConfig = z.output<typeof tenantSchema>;
 export type ModelConfig = z.output<typeof modelSchema>;
+export type LimitsConfig = z.output<typeof limitsSchema>;
+export type AlertsConfig = z.output<typeof alertsSchema>;
 export type SimulatorConfig = z.output<typeof simulatorSchema>;

@@ -1,3 +1,4 @@
+import type { AdmissionService } from "../admission/admission-service.js";
 import type { ApiKeyAuthenticator } from "../auth/api-key-authenticator.js";
 import type { Catalog } from "../tenancy/catalog.js";
 import type { GatewayMetrics } from "../telemetry/metrics.js";
@@ -11,12 +12,16 @@ export interface GatewayDeps {
   readonly authenticator: ApiKeyAuthenticator;
   readonly engines: EngineClient;
   readonly picker: EndpointPicker;
+  readonly admission: AdmissionService;
+  /** Every settled request goes to each sink (admission settlement, metrics, ledger). */
   readonly sinks: readonly UsageSink[];
   readonly metrics: GatewayMetrics;
   readonly limits: {
     readonly bodyLimit: number;
     readonly requestTimeoutMs: number;
     readonly trustProxy: boolean;
+    /** 1 + prompt_estimate_margin_percent / 100. */
+    readonly promptEstimateFactor: number;
   };
   /** Readiness problems (empty when ready). */
   readonly readiness: () => Promise<string[]>;

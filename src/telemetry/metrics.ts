@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
@@ -64,6 +64,75 @@ export class GatewayMetrics {
     name: "llm_auth_failures_total",
     help: "Requests refused at authentication, by reason (missing, malformed, unknown, expired, revoked, tenant_mismatch).",
     labelNames: ["reason"] as const,
+    registers: [this.registry],
+  });
+
+  readonly rateLimitRejections = new Counter({
+    name: "llm_rate_limit_rejections_total",
+    help: "Requests refused by admission, by tenant and reason (requests_per_minute, tokens_per_minute, concurrent_requests, daily_tokens, monthly_tokens, daily_budget, monthly_budget, limiter_unavailable).",
+    labelNames: ["tenant", "reason"] as const,
+    registers: [this.registry],
+  });
+
+  readonly budgetAlerts = new Counter({
+    name: "llm_budget_alerts_total",
+    help: "Budget alerts raised (spend crossed alert_threshold_percent), by tenant and period.",
+    labelNames: ["tenant", "period"] as const,
+    registers: [this.registry],
+  });
+
+  readonly dailySpend = new Gauge({
+    name: "llm_tenant_daily_spend_usd",
+    help: "Settled spend of the current UTC day, in USD.",
+    labelNames: ["tenant"] as const,
+    registers: [this.registry],
+  });
+
+  readonly dailyBudget = new Gauge({
+    name: "llm_tenant_daily_budget_usd",
+    help: "Daily budget in USD.",
+    labelNames: ["tenant"] as const,
+    registers: [this.registry],
+  });
+
+  readonly monthlySpend = new Gauge({
+    name: "llm_tenant_monthly_spend_usd",
+    help: "Settled spend of the current UTC month, in USD.",
+    labelNames: ["tenant"] as const,
+    registers: [this.registry],
+  });
+
+  readonly monthlyBudget = new Gauge({
+    name: "llm_tenant_monthly_budget_usd",
+    help: "Monthly budget in USD.",
+    labelNames: ["tenant"] as const,
+    registers: [this.registry],
+  });
+
+  readonly quotaRemaining = new Gauge({
+    name: "llm_tenant_quota_remaining_tokens",
+    help: "Tokens left in the tenant's daily or monthly token quota (settled usage only).",
+    labelNames: ["tenant", "period"] as const,
+    registers: [this.registry],
+  });
+
+  readonly budgetRemaining = new Gauge({
+    name: "llm_tenant_budget_remaining_usd",
+    help: "USD left in the tenant's daily or monthly budget (settled spend only).",
+    labelNames: ["tenant", "period"] as const,
+    registers: [this.registry],
+  });
+
+  readonly limiterErrors = new Counter({
+    name: "llm_limiter_errors_total",
+    help: "Failed calls to the limiter store, by operation (admit, settle, renew).",
+    labelNames: ["operation"] as const,
+    registers: [this.registry],
+  });
+
+  readonly alertDeliveryFailures = new Counter({
+    name: "llm_alert_webhook_failures_total",
+    help: "Budget alert webhooks that failed after every retry.",
     registers: [this.registry],
   });
 

@@ -21,11 +21,20 @@ export class Catalog {
     return [...this.tenants.keys()];
   }
 
-  /** Resolves a model name for a tenant: unknown models and models outside the tenant's tier differ. */
-  resolveModel(tenant: TenantPolicy, name: string): ModelLookup {
+  /**
+   * Resolves a model name for a tenant (and optionally a key's subset of its models): unknown models
+   * and models outside the tenant's tier differ.
+   */
+  resolveModel(
+    tenant: TenantPolicy,
+    name: string,
+    keyModels: ReadonlySet<string> | null = null,
+  ): ModelLookup {
     const model = this.models.get(name);
     if (model === undefined) return { ok: false, reason: "not_found" };
-    if (!tenant.models.has(name)) return { ok: false, reason: "not_allowed" };
+    if (!tenant.models.has(name) || (keyModels !== null && !keyModels.has(name))) {
+      return { ok: false, reason: "not_allowed" };
+    }
     return { ok: true, model };
   }
 
@@ -74,6 +83,7 @@ export function buildCatalog(config: Config, resolveUpstream: (url: string) => s
         monthlyMicros:
           t.budget.monthly_limit_usd === undefined ? undefined : usdToMicros(t.budget.monthly_limit_usd),
         alertThresholdPercent: t.budget.alert_threshold_percent,
+        alertWebhookUrl: t.budget.alert_webhook_url,
       },
       dailyTokenLimit: t.daily_token_limit,
       monthlyTokenLimit: t.monthly_token_limit,

@@ -15,6 +15,7 @@ export interface TenantPolicy {
     readonly dailyMicros?: number | undefined;
     readonly monthlyMicros?: number | undefined;
     readonly alertThresholdPercent: number;
+    readonly alertWebhookUrl?: string | undefined;
   };
   readonly dailyTokenLimit?: number | undefined;
   readonly monthlyTokenLimit?: number | undefined;

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import OpenAI from "openai";
-import { createGateway, type Gateway } from "../../src/app.js";
+import { createGateway, type Gateway, type GatewayOptions } from "../../src/app.js";
 import { createApiKey } from "../../src/auth/key-service.js";
 import { parseConfig } from "../../src/config/load.js";
 import type { Config } from "../../src/config/schema.js";
@@ -55,7 +55,12 @@ ${extra}`;
 }
 
 export async function startTestGateway(
-  options: { sim?: Partial<SimOptions>; extraYaml?: string; mutate?: (c: Config) => void } = {},
+  options: {
+    sim?: Partial<SimOptions>;
+    extraYaml?: string;
+    mutate?: (c: Config) => void;
+    gateway?: GatewayOptions;
+  } = {},
 ): Promise<TestGateway> {
   const dir = mkdtempSync(join(tmpdir(), "tollgate-test-"));
   const sim = await startSimulator({
@@ -69,6 +74,7 @@ export async function startTestGateway(
   const gateway = await createGateway(config, {
     processMetrics: false,
     sinks: [{ record: (e) => events.push(e) }],
+    ...options.gateway,
   });
   const url = await gateway.listen(0, "127.0.0.1");
   return {

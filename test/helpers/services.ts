@@ -49,3 +49,25 @@ export async function throwawayDatabase(): Promise<{ url: string; drop: () => Pr
     },
   };
 }
+
+/** Real Redis for tests: TOLLGATE_TEST_REDIS_URL, default redis://127.0.0.1:6379/15. */
+export const REDIS_URL = process.env.TOLLGATE_TEST_REDIS_URL ?? "redis://127.0.0.1:6379/15";
+
+export const redisAvailable: boolean = await (async () => {
+  const { Redis } = await import("ioredis");
+  const client = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2000 });
+  client.on("error", () => undefined);
+  let ok = false;
+  try {
+    await client.connect();
+    ok = (await client.ping()) === "PONG";
+  } catch {
+    ok = false;
+  } finally {
+    client.disconnect();
+  }
+  if (!ok && REQUIRE_SERVICES)
+    throw new Error(`Redis is required (CI=true) but ${REDIS_URL} does not answer`);
+  if (!ok) console.warn(`\n*** SKIPPING Redis tests: ${REDIS_URL} does not answer ***\n`);
+  return ok;
+})();

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { ApiError } from "../../errors.js";
 import type { ModelKind, ModelRoute } from "../../tenancy/policy.js";
 import { countChatTokens, countPromptTokens } from "../../usage/tokens.js";
 import type { Endpoint } from "../../usage/usage-event.js";
@@ -20,8 +21,10 @@ export interface EndpointSpec<T extends Body = Body> {
   readonly kind: ModelKind;
   readonly schema: z.ZodType<T>;
   readonly streams: boolean;
-  /** The gateway's own count of prompt tokens (used when an engine reports none). */
+  /** The gateway's own count of prompt tokens (reservations; usage when an engine reports none). */
   promptTokens(body: T): number;
+  /** The output cap the client asked for, if any (generation endpoints only). */
+  requestedOutput(body: T): number | null | undefined;
 }
 
 const chat: EndpointSpec<ChatRequest> = {
@@ -31,6 +34,7 @@ const chat: EndpointSpec<ChatRequest> = {
   schema: chatRequestSchema,
   streams: true,
   promptTokens: (b) => countChatTokens(b.messages),
+  requestedOutput: (b) => b.max_completion_tokens ?? b.max_tokens,
 };
 
 const completions: EndpointSpec<CompletionRequest> = {
@@ -40,6 +44,7 @@ const completions: EndpointSpec<CompletionRequest> = {
   schema: completionRequestSchema,
   streams: true,
   promptTokens: (b) => countPromptTokens(b.prompt),
+  requestedOutput: (b) => b.max_tokens,
 };
 
 const embeddings: EndpointSpec<EmbeddingRequest> = {
@@ -49,17 +54,48 @@ const embeddings: EndpointSpec<EmbeddingRequest> = {
   schema: embeddingRequestSchema,
   streams: false,
   promptTokens: (b) => countPromptTokens(b.input),
+  requestedOutput: () => null,
 };
 
 export const ENDPOINTS = { chat, completions, embeddings } as const;
 
 /**
- * The body sent upstream: the served model name, no client-supplied `cache_salt` (the gateway owns
- * it), and usage always requested on streams so that settlement uses the engine's exact counts.
+ * The most a request may generate: the client's max_tokens, or the model's max_output_tokens when it
+ * set none (a reservation must be a true worst case). Asking for more than the model allows is a 400.
  */
-export function upstreamBody(body: Body, model: ModelRoute, stream: boolean): Record<string, unknown> {
+export function outputCap(spec: EndpointSpec, body: Body, model: ModelRoute): number {
+  if (spec.kind === "embedding") return 0;
+  const asked = spec.requestedOutput(body);
+  if (asked === null || asked === undefined) return model.maxOutputTokens;
+  if (asked > model.maxOutputTokens) {
+    const param =
+      "max_completion_tokens" in body && body.max_completion_tokens != null
+        ? "max_completion_tokens"
+        : "max_tokens";
+    throw new ApiError(
+      "invalid_request",
+      `Invalid value for '${param}': ${asked} is more than this model's limit of ${model.maxOutputTokens} output tokens.`,
+      param,
+    );
+  }
+  return asked;
+}
+
+/**
+ * The body sent upstream: the served model name, no client-supplied `cache_salt` (the gateway owns
+ * it), an explicit output cap, and usage always requested on streams so that settlement uses the
+ * engine's exact counts.
+ */
+export function upstreamBody(
+  spec: EndpointSpec,
+  body: Body,
+  model: ModelRoute,
+  stream: boolean,
+  maxOutput: number,
+): Record<string, unknown> {
   const { cache_salt: _clientSalt, ...rest } = body as Record<string, unknown>;
   const out: Record<string, unknown> = { ...rest, model: model.servedModel };
+  if (spec.kind !== "embedding" && (spec.requestedOutput(body) ?? null) === null) out.max_tokens = maxOutput;
   if (stream) {
     const options = (body as { stream_options?: Record<string, unknown> | null }).stream_options ?? {};
     out.stream_options = { ...options, include_usage: true };

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ApiError } from "../../errors.js";
 import { isAbort, toEngineError } from "../../upstream/engine-client.js";
-import type { TokenUsage } from "../../usage/pricing.js";
+import { costMicros, type TokenUsage } from "../../usage/pricing.js";
 import type { GatewayDeps } from "../deps.js";
 import { parseBody } from "../openai-schemas.js";
 import {
@@ -12,7 +12,7 @@ import {
   type StreamOutcome,
 } from "../relay.js";
 import { settle } from "../settle.js";
-import { ENDPOINTS, upstreamBody, type EndpointSpec } from "./endpoints.js";
+import { ENDPOINTS, outputCap, upstreamBody, type EndpointSpec } from "./endpoints.js";
 
 /**
  * POST /v1/chat/completions, /v1/completions, /v1/embeddings: the request pipeline
@@ -35,10 +35,12 @@ async function handle(
   reply: FastifyReply,
 ): Promise<unknown> {
   const meter = request.meter!;
-  const tenant = deps.catalog.tenant(request.principal!.tenantId)!;
+  const principal = request.principal!;
+  const tenant = deps.catalog.tenant(principal.tenantId)!;
   const body = parseBody(spec.schema, request.body);
 
-  const found = deps.catalog.resolveModel(tenant, body.model);
+  // authorize model
+  const found = deps.catalog.resolveModel(tenant, body.model, principal.keyModels);
   if (!found.ok) {
     // A known model outside the tenant's tier is recorded by name; unknown names are not (label cardinality).
     if (found.reason === "not_allowed") meter.model = body.model;
@@ -66,8 +68,21 @@ async function handle(
   meter.stream = stream;
   const wantsUsage = (body as { stream_options?: { include_usage?: boolean } | null }).stream_options
     ?.include_usage;
-  const payload = JSON.stringify(upstreamBody(body, model, stream));
-  const estimate = (output = 0): TokenUsage => ({ input: spec.promptTokens(body), output, cached: 0 });
+
+  // customize
+  const maxOutput = outputCap(spec, body, model);
+  const payload = JSON.stringify(upstreamBody(spec, body, model, stream, maxOutput));
+
+  // admit: reserve the worst case (prompt with margin + the output cap) before any money is spent
+  const promptTokens = spec.promptTokens(body);
+  const reservedInput = Math.ceil(promptTokens * deps.limits.promptEstimateFactor);
+  const worstCase = { input: reservedInput, output: maxOutput, cached: 0 };
+  const rateHeaders = await deps.admission.admit(request.id, tenant, principal, {
+    tokens: reservedInput + maxOutput,
+    micros: costMicros(model.price, worstCase),
+  });
+  void reply.headers(rateHeaders);
+  const estimate = (output = 0): TokenUsage => ({ input: promptTokens, output, cached: 0 });
 
   const baseUrl = deps.picker.pick(model.upstreams);
   meter.upstream = baseUrl;
@@ -108,6 +123,7 @@ async function handle(
     transformer = new StreamTransformer(model.name, wantsUsage === true);
     reply.hijack();
     reply.raw.writeHead(200, {
+      ...rateHeaders,
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache",
       "x-request-id": request.id,
@@ -122,7 +138,11 @@ async function handle(
       await relayStream(res, reply.raw, t, meter, abort.signal, finish);
     } catch (err) {
       const failure = classify(toEngineError(err, baseUrl));
-      const api = failure instanceof ApiError ? failure : new ApiError("upstream_error");
+      // After the first bytes, a lost connection is a broken stream, not an unreachable engine.
+      const api =
+        failure instanceof ApiError && failure.code !== "upstream_unavailable"
+          ? failure
+          : new ApiError("upstream_error", "The model engine's stream broke off.");
       finish({ status: api.status, errorCode: api.code });
       if (!meter.clientAborted && reply.raw.writable)
         reply.raw.write(`data: ${JSON.stringify(api.toBody())}\n\n`);

@@ -20,13 +20,16 @@ export function modelRoutes(deps: GatewayDeps) {
   return async (app: FastifyInstance): Promise<void> => {
     app.get("/models", async (request) => ({
       object: "list",
-      data: deps.catalog.modelsFor(tenantOf(request)).map(toModelObject),
+      data: deps.catalog
+        .modelsFor(tenantOf(request))
+        .filter((m) => request.principal!.keyModels?.has(m.name) ?? true)
+        .map(toModelObject),
     }));
 
     // Wildcard: public model names may contain "/" (e.g. "meta-llama/Llama-3.1-8B-Instruct").
     app.get<{ Params: { "*": string } }>("/models/*", async (request) => {
       const id = decodeURIComponent(request.params["*"]);
-      const found = deps.catalog.resolveModel(tenantOf(request), id);
+      const found = deps.catalog.resolveModel(tenantOf(request), id, request.principal!.keyModels);
       if (found.ok) return toModelObject(found.model);
       if (found.reason === "not_allowed") {
         throw new ApiError(
