@@ -17,6 +17,8 @@ describe.skipIf(!redisAvailable)("RedisLimiter", () => {
   });
   afterAll(async () => {
     await limiter.close();
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
     redis.disconnect();
   });
 
