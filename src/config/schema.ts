@@ -121,6 +121,8 @@ const limitsSchema = z.strictObject({
    * token quotas always fail closed.
    */
   on_limiter_failure: z.enum(["closed", "local"]).default("closed"),
+  /** Prefix of every Redis key (several deployments may share one Redis). */
+  key_prefix: z.string().min(1).default("tollgate:"),
   replicas: positiveInt.default(1),
   /** A replica that dies holds its concurrency slots and reservations at most this long. */
   lease_ttl_ms: z.number().int().min(1000).default(30_000),

@@ -3,20 +3,24 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Amount, Limiter, ScopeLimits } from "../../src/admission/limiter.js";
 import { MemoryLimiter } from "../../src/admission/memory/limiter.js";
 import { RedisLimiter } from "../../src/admission/redis/limiter.js";
-import { REDIS_URL, redisAvailable } from "../helpers/services.js";
+import { deleteKeys, REDIS_URL, redisAvailable } from "../helpers/redis.js";
 
 interface Backend {
   name: string;
   available: boolean;
   make(): Limiter;
+  cleanup?(): Promise<void>;
 }
+
+const redisPrefix = `tgtest:${randomBytes(4).toString("hex")}:`;
 
 const backends: Backend[] = [
   { name: "memory", available: true, make: () => new MemoryLimiter() },
   {
     name: "redis",
     available: redisAvailable,
-    make: () => new RedisLimiter({ url: REDIS_URL, keyPrefix: `tgtest:${randomBytes(4).toString("hex")}:` }),
+    make: () => new RedisLimiter({ url: REDIS_URL, keyPrefix: redisPrefix }),
+    cleanup: () => deleteKeys(REDIS_URL, `${redisPrefix}*`),
   },
 ];
 
@@ -38,7 +42,9 @@ describe.each(backends)("limiter contract: $name", (backend) => {
     if (backend.available) limiter = backend.make();
   });
   afterAll(async () => {
-    if (backend.available) await limiter.close();
+    if (!backend.available) return;
+    await limiter.close();
+    await backend.cleanup?.();
   });
 
   const admit = (scopes: ScopeLimits[], e: Amount, now = T0, id = nextId()) =>

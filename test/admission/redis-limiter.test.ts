@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RedisLimiter } from "../../src/admission/redis/limiter.js";
-import { REDIS_URL, redisAvailable } from "../helpers/services.js";
+import { REDIS_URL, redisAvailable } from "../helpers/redis.js";
 
 // Redis-specific behaviour beyond the shared contract (limiter.contract.test.ts).
 describe.skipIf(!redisAvailable)("RedisLimiter", () => {

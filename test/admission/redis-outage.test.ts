@@ -1,17 +1,7 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { once } from "node:events";
-import { createServer, connect } from "node:net";
-import { tmpdir } from "node:os";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AdmitRequest } from "../../src/admission/limiter.js";
 import { RedisLimiter } from "../../src/admission/redis/limiter.js";
-
-// Same rule as test/helpers/services.ts (not imported: it would also require PostgreSQL).
-const REQUIRE_SERVICES = process.env.CI === "true" || process.env.TOLLGATE_REQUIRE_SERVICES === "1";
-const redisServerBinary = spawnSync("redis-server", ["--version"]).status === 0;
-if (!redisServerBinary && !REQUIRE_SERVICES) {
-  console.warn("\n*** SKIPPING the Redis restart test: no redis-server binary on PATH ***\n");
-}
+import { freePort, redisServerBinary, ThrowawayRedis } from "../helpers/redis.js";
 
 /** Generous sanity bound: a dead Redis must answer with an error, never hang the gateway. */
 const FAST_MS = 2_000;
@@ -30,48 +20,13 @@ async function rejectsFast(limiter: RedisLimiter): Promise<void> {
   expect(performance.now() - started).toBeLessThan(FAST_MS);
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
-
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", tmpdir()],
-    { stdio: "ignore" },
-  );
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, "127.0.0.1", () => resolve(true)).on("error", () => resolve(false));
-      socket.unref();
-      setTimeout(() => socket.destroy(), 200);
-    });
-    if (ok) return child;
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error("redis-server did not start");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function stop(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, "exit");
-  child.kill("SIGKILL");
-  await exited;
-}
-
 describe("RedisLimiter when Redis is down", () => {
   let limiter: RedisLimiter | undefined;
-  let child: ChildProcess | undefined;
+  let redis: ThrowawayRedis | undefined;
   afterEach(async () => {
     await limiter?.close();
-    await stop(child);
-    limiter = child = undefined;
+    await redis?.stop();
+    limiter = redis = undefined;
   });
 
   it("rejects quickly, without hanging, when nothing listens", async () => {
@@ -80,27 +35,23 @@ describe("RedisLimiter when Redis is down", () => {
     await rejectsFast(limiter); // while reconnecting in the background
   });
 
-  it.skipIf(!redisServerBinary && !REQUIRE_SERVICES)(
-    "fails fast while Redis is gone and resumes on its own when it returns",
-    async () => {
-      if (!redisServerBinary) throw new Error("redis-server is required (CI=true) but not on PATH");
-      const port = await freePort();
-      child = await startRedis(port);
-      limiter = new RedisLimiter({ url: `redis://127.0.0.1:${port}/3` });
-      expect((await limiter.admit(request())).ok).toBe(true);
+  it.skipIf(!redisServerBinary)("fails fast while Redis is gone and resumes on its own when it returns", async () => {
+    redis = new ThrowawayRedis(await freePort());
+    await redis.start();
+    limiter = new RedisLimiter({ url: redis.url });
+    expect((await limiter.admit(request())).ok).toBe(true);
 
-      await stop(child);
-      await rejectsFast(limiter);
-      await rejectsFast(limiter);
+    await redis.stop();
+    await rejectsFast(limiter);
+    await rejectsFast(limiter);
 
-      child = await startRedis(port);
-      const deadline = Date.now() + 15_000;
-      let result = await limiter.admit(request()).catch(() => undefined);
-      while (result === undefined && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 100));
-        result = await limiter.admit(request()).catch(() => undefined);
-      }
-      expect(result?.ok).toBe(true);
-    },
-  );
+    await redis.start();
+    const deadline = Date.now() + 15_000;
+    let result = await limiter.admit(request()).catch(() => undefined);
+    while (result === undefined && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      result = await limiter.admit(request()).catch(() => undefined);
+    }
+    expect(result?.ok).toBe(true);
+  });
 });

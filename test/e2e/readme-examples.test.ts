@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGateway, type Gateway } from "../../src/app.js";
 import { createApiKey } from "../../src/auth/key-service.js";
 import { loadConfig } from "../../src/config/load.js";
-import { REQUIRE_SERVICES } from "../helpers/services.js";
+import { REQUIRE_SERVICES } from "../helpers/env.js";
 
 const run = promisify(execFile);
 const README = readFileSync("README.md", "utf8");

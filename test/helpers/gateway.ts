@@ -92,11 +92,16 @@ export async function startTestGateway(
   };
 }
 
-/** Polls until `check` holds (or fails after `ms`): for effects that settle asynchronously. */
-export async function eventually(check: () => boolean, ms = 3000): Promise<void> {
+/**
+ * Polls until `check` holds (or fails after `ms`): for effects that settle asynchronously.
+ * `step` runs before each check (e.g. a request to retry).
+ */
+export async function eventually(check: () => boolean, ms = 3000, step?: () => Promise<void>): Promise<void> {
   const until = Date.now() + ms;
-  while (!check()) {
+  for (;;) {
+    await step?.();
+    if (check()) return;
     if (Date.now() > until) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, step ? 100 : 10));
   }
 }

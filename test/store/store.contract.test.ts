@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "../../src/auth/key-service.js";
 import { openStore } from "../../src/store/open.js";
 import type { Store } from "../../src/store/port.js";
-import { postgresAvailable, throwawayDatabase } from "../helpers/services.js";
+import { postgresAvailable, throwawayDatabase } from "../helpers/postgres.js";
 
 interface Backend {
   name: string;

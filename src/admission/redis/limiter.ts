@@ -13,7 +13,7 @@
  *   :alert:d:<day>     STRING budget alert sent for that day (SET NX: once across replicas)
  *   :alert:m:<month>   STRING same for the month
  * The three reservation keys expire together one day (plus a lease TTL) after their last write.
- * Per request: `<prefix>done:<id>` (SET NX, 1 day) makes settlement idempotent.
+ * Per request: `<prefix>done:<id>` (SET NX, 10 minutes) makes a retried settlement idempotent.
  */
 import type { Redis } from "ioredis";
 import type {
@@ -50,7 +50,8 @@ const REASONS: readonly LimitReason[] = [
   "daily_budget",
   "monthly_budget",
 ];
-const DONE_TTL_MS = 86_400_000;
+/** Settled ids are remembered this long so a retried settlement is not charged twice (bounded memory). */
+const DONE_TTL_MS = 600_000;
 /** Reservation keys (leases, records, sums) outlive their last write by this plus the lease TTL. */
 const KEEP_MS = 86_400_000;
 const admitScript = new LuaScript(ADMIT_LUA);

@@ -1,13 +1,12 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { unavailable } from "./env.js";
 
 /**
  * Real PostgreSQL for tests: the machine's server (TOLLGATE_TEST_PG_URL, default
  * postgres://postgres@127.0.0.1:5432/test). Each suite gets a throwaway database.
- * Unreachable → the suite fails under CI=true, and is skipped loudly elsewhere.
  */
 export const PG_ADMIN_URL = process.env.TOLLGATE_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-export const REQUIRE_SERVICES = process.env.CI === "true" || process.env.TOLLGATE_REQUIRE_SERVICES === "1";
 
 async function reachable(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
@@ -22,13 +21,8 @@ async function reachable(url: string): Promise<boolean> {
   }
 }
 
-export const postgresAvailable: boolean = await (async () => {
-  const ok = await reachable(PG_ADMIN_URL);
-  if (!ok && REQUIRE_SERVICES)
-    throw new Error(`PostgreSQL is required (CI=true) but ${PG_ADMIN_URL} does not answer`);
-  if (!ok) console.warn(`\n*** SKIPPING PostgreSQL tests: ${PG_ADMIN_URL} does not answer ***\n`);
-  return ok;
-})();
+export const postgresAvailable: boolean = await reachable(PG_ADMIN_URL);
+if (!postgresAvailable) unavailable("PostgreSQL", `${PG_ADMIN_URL} does not answer`);
 
 /** Creates an empty database and returns its URL and a function that drops it. */
 export async function throwawayDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
@@ -49,25 +43,3 @@ export async function throwawayDatabase(): Promise<{ url: string; drop: () => Pr
     },
   };
 }
-
-/** Real Redis for tests: TOLLGATE_TEST_REDIS_URL, default redis://127.0.0.1:6379/15. */
-export const REDIS_URL = process.env.TOLLGATE_TEST_REDIS_URL ?? "redis://127.0.0.1:6379/15";
-
-export const redisAvailable: boolean = await (async () => {
-  const { Redis } = await import("ioredis");
-  const client = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2000 });
-  client.on("error", () => undefined);
-  let ok = false;
-  try {
-    await client.connect();
-    ok = (await client.ping()) === "PONG";
-  } catch {
-    ok = false;
-  } finally {
-    client.disconnect();
-  }
-  if (!ok && REQUIRE_SERVICES)
-    throw new Error(`Redis is required (CI=true) but ${REDIS_URL} does not answer`);
-  if (!ok) console.warn(`\n*** SKIPPING Redis tests: ${REDIS_URL} does not answer ***\n`);
-  return ok;
-})();
