@@ -35,23 +35,26 @@ describe("RedisLimiter when Redis is down", () => {
     await rejectsFast(limiter); // while reconnecting in the background
   });
 
-  it.skipIf(!redisServerBinary)("fails fast while Redis is gone and resumes on its own when it returns", async () => {
-    redis = new ThrowawayRedis(await freePort());
-    await redis.start();
-    limiter = new RedisLimiter({ url: redis.url });
-    expect((await limiter.admit(request())).ok).toBe(true);
+  it.skipIf(!redisServerBinary)(
+    "fails fast while Redis is gone and resumes on its own when it returns",
+    async () => {
+      redis = new ThrowawayRedis(await freePort());
+      await redis.start();
+      limiter = new RedisLimiter({ url: redis.url });
+      expect((await limiter.admit(request())).ok).toBe(true);
 
-    await redis.stop();
-    await rejectsFast(limiter);
-    await rejectsFast(limiter);
+      await redis.stop();
+      await rejectsFast(limiter);
+      await rejectsFast(limiter);
 
-    await redis.start();
-    const deadline = Date.now() + 15_000;
-    let result = await limiter.admit(request()).catch(() => undefined);
-    while (result === undefined && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-      result = await limiter.admit(request()).catch(() => undefined);
-    }
-    expect(result?.ok).toBe(true);
-  });
+      await redis.start();
+      const deadline = Date.now() + 15_000;
+      let result = await limiter.admit(request()).catch(() => undefined);
+      while (result === undefined && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        result = await limiter.admit(request()).catch(() => undefined);
+      }
+      expect(result?.ok).toBe(true);
+    },
+  );
 });

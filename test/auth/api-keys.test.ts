@@ -69,7 +69,13 @@ describe("API key authentication", () => {
     const { key, record } = await createApiKey(repo, "startup-xyz", { name: "ci" });
     expect(await auth.authenticate(key)).toEqual({
       ok: true,
-      principal: { tenantId: "startup-xyz", keyId: record.id, keyName: "ci" },
+      principal: {
+        tenantId: "startup-xyz",
+        keyId: record.id,
+        keyName: "ci",
+        keyLimits: null,
+        keyModels: null,
+      },
     });
   });
 

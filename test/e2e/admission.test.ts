@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { hashApiKey } from "../../src/auth/api-key-format.js";
 import { signature } from "../../src/telemetry/alert-webhook.js";
 import { eventually, startTestGateway, type TestGateway } from "../helpers/gateway.js";
 
@@ -143,6 +144,33 @@ describe("admission: the seed's acceptance checks, end to end", () => {
     });
     expect(res.status).toBe(200);
     expect((t.sim.received().at(-1)!.body as { max_tokens: number }).max_tokens).toBe(64);
+  });
+});
+
+describe("per-key limits and models", () => {
+  it("applies a key's own rate limit and model subset within its tenant's", async () => {
+    t = await startTestGateway({
+      mutate: (c) => {
+        c.tenants["acme-corp"]!.api_keys = [
+          {
+            sha256: hashApiKey("acme-batch-key"),
+            name: "batch",
+            rate_limits: { requests_per_minute: 1 },
+            models_allowed: ["llama-3.1-8b"],
+          },
+        ];
+      },
+    });
+    const other = await t.key("acme-corp");
+    expect((await post(t, "acme-batch-key", chat())).res.status).toBe(200);
+    const limited = await post(t, "acme-batch-key", chat());
+    expect(limited.res.status).toBe(429);
+    expect(limited.body.error!.message).toContain("this API key");
+    expect((await post(t, other, chat())).res.status).toBe(200); // the tenant still has room
+    const big = await post(t, "acme-batch-key", chat("hi", { model: "llama-3.1-70b" }));
+    expect(big.res.status).toBe(403);
+    const models = (await t.client("acme-batch-key").models.list()).data.map((m) => m.id);
+    expect(models).toEqual(["llama-3.1-8b"]);
   });
 });
 

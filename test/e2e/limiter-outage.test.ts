@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, startTestGateway, type TestGateway } from "../helpers/gateway.js";
 import { freePort, redisServerBinary, ThrowawayRedis } from "../helpers/redis.js";
 
-const body = JSON.stringify({ model: "llama-3.1-8b", messages: [{ role: "user", content: "hi" }], max_tokens: 4 });
+const body = JSON.stringify({
+  model: "llama-3.1-8b",
+  messages: [{ role: "user", content: "hi" }],
+  max_tokens: 4,
+});
 
 // The gateway against its own Redis, which the test stops and restarts.
 describe.skipIf(!redisServerBinary)("gateway when the limiter's Redis goes away", () => {
@@ -58,11 +62,17 @@ describe.skipIf(!redisServerBinary)("gateway when the limiter's Redis goes away"
     await redis.start();
     await eventually(() => t.gateway.admission.pendingSettlements === 0, 10_000);
     let status = 0;
-    await eventually(() => status === 200, 10_000, async () => {
-      status = (await send(budgeted)).status;
-    });
+    await eventually(
+      () => status === 200,
+      10_000,
+      async () => {
+        status = (await send(budgeted)).status;
+      },
+    );
     const metrics = await (await fetch(`${t.url}/metrics`)).text();
     expect(metrics).toMatch(/llm_limiter_errors_total\{operation="admit"\} [1-9]/);
-    expect(metrics).toMatch(/llm_rate_limit_rejections_total\{tenant="startup-xyz",reason="limiter_unavailable"\} [1-9]/);
+    expect(metrics).toMatch(
+      /llm_rate_limit_rejections_total\{tenant="startup-xyz",reason="limiter_unavailable"\} [1-9]/,
+    );
   });
 });
