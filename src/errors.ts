@@ -20,6 +20,11 @@ export const ERRORS = {
     type: "insufficient_quota",
     message: "Your tenant's budget for this period is exhausted.",
   },
+  content_blocked: {
+    status: 400,
+    type: "invalid_request_error",
+    message: "The request was blocked by your tenant's content policy.",
+  },
   invalid_api_key: {
     status: 401,
     type: "invalid_request_error",
@@ -65,6 +70,11 @@ export const ERRORS = {
     status: 503,
     type: "api_error",
     message: "Limits cannot be checked right now (limiter store unreachable); retry shortly.",
+  },
+  guard_unavailable: {
+    status: 503,
+    type: "api_error",
+    message: "The content guard could not be consulted and this tenant's policy fails closed.",
   },
   upstream_timeout: { status: 504, type: "api_error", message: "The model engine did not answer in time." },
 } as const satisfies Record<string, { status: number; type: string; message: string }>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isolationSchema, responseCacheSchema, tenantCustomizationShape } from "./customize-schema.js";
 
 /**
  * The one configuration schema. Field names follow the seed's tenant-quotas ConfigMap
@@ -57,6 +58,7 @@ export const tenantSchema = z.strictObject({
   daily_token_limit: positiveInt.optional(),
   monthly_token_limit: positiveInt.optional(),
   api_keys: z.array(apiKeyRef).default([]),
+  ...tenantCustomizationShape,
 });
 
 const pricingSchema = z.union([
@@ -82,6 +84,12 @@ export const modelSchema = z.strictObject({
   pricing: pricingSchema.optional(),
   max_output_tokens: positiveInt.default(4096),
   max_num_seqs: positiveInt.default(256),
+  /** The engines accept vLLM's per-request `cache_salt` (vLLM ≥ 0.9); false for engines that reject it. */
+  cache_salt: z.boolean().default(true),
+  /** The engines serve LoRA adapters loaded at run time (vLLM --enable-lora, VLLM_ALLOW_RUNTIME_LORA_UPDATING). */
+  lora: z.boolean().default(false),
+  /** LoRA adapters kept loaded per endpoint; the least recently used is unloaded beyond this. */
+  max_loras: positiveInt.default(8),
 });
 
 export const simulatorSchema = z.strictObject({
@@ -150,6 +158,8 @@ const configShape = z.strictObject({
     })
     .default({ level: "info" }),
   limits: limitsSchema.default(limitsSchema.parse({})),
+  isolation: isolationSchema.default({}),
+  response_cache: responseCacheSchema.default(responseCacheSchema.parse({})),
   alerts: alertsSchema.default(alertsSchema.parse({})),
   simulators: z.record(z.string().regex(/^[a-z0-9-]+$/), simulatorSchema).default({}),
   models: z
@@ -192,6 +202,38 @@ export const configSchema = configShape.superRefine((cfg, ctx) => {
         });
       }
     });
+    const allowed = (model: string, path: (string | number)[], what: string) => {
+      if (!tenant.models_allowed.includes(model)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["tenants", id, ...path],
+          message: `${what} "${model}" is not in the tenant's models_allowed`,
+        });
+      }
+    };
+    for (const [alias, target] of Object.entries(tenant.aliases)) {
+      allowed(target, ["aliases", alias], "alias target");
+      if (alias in cfg.models) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["tenants", id, "aliases", alias],
+          message: "an alias may not shadow a model name",
+        });
+      }
+    }
+    for (const [name, lora] of Object.entries(tenant.lora_adapters)) {
+      allowed(lora.base, ["lora_adapters", name, "base"], "base model");
+      if (cfg.models[lora.base] !== undefined && !cfg.models[lora.base]!.lora) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["tenants", id, "lora_adapters", name, "base"],
+          message: `model "${lora.base}" does not have lora: true`,
+        });
+      }
+    }
+    tenant.system_prompts.forEach((p, i) =>
+      p.models?.forEach((m, j) => allowed(m, ["system_prompts", i, "models", j], "model")),
+    );
     tenant.api_keys.forEach((key, k) =>
       key.models_allowed?.forEach((model, i) => {
         if (!tenant.models_allowed.includes(model)) {

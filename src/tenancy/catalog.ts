@@ -30,17 +30,30 @@ export class Catalog {
     name: string,
     keyModels: ReadonlySet<string> | null = null,
   ): ModelLookup {
-    const model = this.models.get(name);
+    const target = tenant.aliases.get(name) ?? name;
+    // A tenant's own adapter; anybody else's answers exactly like a missing model.
+    const lora = tenant.loraRoutes.get(target);
+    if (lora !== undefined) {
+      const base = lora.lora!.base;
+      return keyModels !== null && !keyModels.has(base)
+        ? { ok: false, reason: "not_allowed" }
+        : { ok: true, model: lora };
+    }
+    const model = this.models.get(target);
     if (model === undefined) return { ok: false, reason: "not_found" };
-    if (!tenant.models.has(name) || (keyModels !== null && !keyModels.has(name))) {
+    if (!tenant.models.has(target) || (keyModels !== null && !keyModels.has(target))) {
       return { ok: false, reason: "not_allowed" };
     }
     return { ok: true, model };
   }
 
-  /** The models a tenant may use, in config order. */
-  modelsFor(tenant: TenantPolicy): ModelRoute[] {
-    return [...this.models.values()].filter((m) => tenant.models.has(m.name));
+  /** The model names a tenant may use: its models in config order, then its adapters and aliases. */
+  modelsFor(tenant: TenantPolicy): string[] {
+    return [
+      ...[...this.models.values()].filter((m) => tenant.models.has(m.name)).map((m) => m.name),
+      ...tenant.loraRoutes.keys(),
+      ...tenant.aliases.keys(),
+    ];
   }
 
   allModels(): ModelRoute[] {
@@ -63,6 +76,8 @@ export function buildCatalog(config: Config, resolveUpstream: (url: string) => s
       price: priceFromConfig(m.pricing ?? "free"),
       maxOutputTokens: m.max_output_tokens,
       maxNumSeqs: m.max_num_seqs,
+      cacheSalt: m.cache_salt,
+      maxLoras: m.max_loras,
     });
   }
   const tenants = new Map<string, TenantPolicy>();
@@ -87,6 +102,21 @@ export function buildCatalog(config: Config, resolveUpstream: (url: string) => s
       },
       dailyTokenLimit: t.daily_token_limit,
       monthlyTokenLimit: t.monthly_token_limit,
+      aliases: new Map(Object.entries(t.aliases)),
+      loraRoutes: new Map(
+        Object.entries(t.lora_adapters).map(([adapter, l]) => {
+          const name = `${l.base}:${adapter}`;
+          const base = models.get(l.base)!;
+          const engineName = `${id}--${adapter}`;
+          const route: ModelRoute = {
+            ...base,
+            name,
+            servedModel: engineName,
+            lora: { name: engineName, path: l.path, base: l.base },
+          };
+          return [name, route];
+        }),
+      ),
     });
   }
   return new Catalog(tenants, models);

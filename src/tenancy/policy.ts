@@ -19,6 +19,19 @@ export interface TenantPolicy {
   };
   readonly dailyTokenLimit?: number | undefined;
   readonly monthlyTokenLimit?: number | undefined;
+  /** Tenant-defined names for its models ("fast" → "llama-3.1-8b"). */
+  readonly aliases: ReadonlyMap<string, string>;
+  /** The tenant's own LoRA adapters, by public name "<base>:<adapter>". */
+  readonly loraRoutes: ReadonlyMap<string, ModelRoute>;
+}
+
+/** A LoRA adapter as the engine knows it. */
+export interface LoraAdapter {
+  /** Engine-side name: tenant-qualified, so two tenants' adapters never collide. */
+  readonly name: string;
+  readonly path: string;
+  /** The base model's route (its endpoints). */
+  readonly base: string;
 }
 
 export type ModelKind = "chat" | "embedding";
@@ -34,4 +47,9 @@ export interface ModelRoute {
   readonly price: Price;
   readonly maxOutputTokens: number;
   readonly maxNumSeqs: number;
+  /** Whether the engines take vLLM's `cache_salt`. */
+  readonly cacheSalt: boolean;
+  readonly maxLoras: number;
+  /** Set when this route is a tenant's LoRA adapter on a base model. */
+  readonly lora?: LoraAdapter | undefined;
 }

@@ -22,6 +22,12 @@ export class RequestMeter {
   stream = false;
   clientAborted = false;
   finishReason: string | null = null;
+  promptVersion: string | null = null;
+  cacheHit = false;
+  /** Guardrail rule that blocked the request: a blocked request costs nothing. */
+  blockedBy: string | null = null;
+  /** When set, the request is billed this instead of its usage at the model's price (cache hits). */
+  costOverride: number | null = null;
   private firstTokenAt: number | null = null;
   private settled = false;
 
@@ -61,7 +67,10 @@ export class RequestMeter {
       servedModel: this.servedModel,
       upstream: this.upstream,
       usage: this.usage,
-      costMicros: this.price === null ? 0 : costMicros(this.price, this.usage),
+      costMicros:
+        this.blockedBy !== null || this.price === null
+          ? 0
+          : (this.costOverride ?? costMicros(this.price, this.usage)),
       latencyMs: now - this.startedAt,
       ttftMs: this.firstTokenAt === null ? null : this.firstTokenAt - this.startedAt,
       status,
@@ -69,6 +78,9 @@ export class RequestMeter {
       finishReason: this.finishReason,
       stream: this.stream,
       clientAborted: this.clientAborted,
+      promptVersion: this.promptVersion,
+      cacheHit: this.cacheHit,
+      blockedBy: this.blockedBy,
     };
   }
 }

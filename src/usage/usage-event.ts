@@ -28,6 +28,12 @@ export interface UsageEvent {
   readonly finishReason: string | null;
   readonly stream: boolean;
   readonly clientAborted: boolean;
+  /** Version id of the tenant system prompt applied ("<id>@<version>"), if any. */
+  readonly promptVersion: string | null;
+  /** Served from the response cache (no engine work). */
+  readonly cacheHit: boolean;
+  /** The guardrail rule that blocked the request or its output ("pii:email", "deny:0", …), if any. */
+  readonly blockedBy: string | null;
 }
 
 /** Receives every settled request. Sinks must not throw and must not block (queue, then write). */

@@ -1,4 +1,5 @@
 import OpenAI from "openai";
+import { modelSchema } from "../../src/config/schema.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, startTestGateway, type TestGateway } from "../helpers/gateway.js";
 
@@ -287,13 +288,7 @@ describe("engine failures and client aborts", () => {
     const g = await startTestGateway({
       sim: { ttftMs: 5000 },
       mutate: (c) => {
-        c.models["dead"] = {
-          kind: "chat",
-          upstreams: ["http://127.0.0.1:9"],
-          pricing: "free",
-          max_output_tokens: 16,
-          max_num_seqs: 4,
-        };
+        c.models["dead"] = modelSchema.parse({ upstreams: ["http://127.0.0.1:9"], pricing: "free" });
         c.tenants["acme-corp"]!.models_allowed.push("dead");
       },
     });
