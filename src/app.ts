@@ -4,6 +4,11 @@ import { MemoryLimiter } from "./admission/memory/limiter.js";
 import { openLimiter } from "./admission/open-limiter.js";
 import { ApiKeyAuthenticator, type KnownKey } from "./auth/api-key-authenticator.js";
 import type { Config } from "./config/schema.js";
+import { CacheSalts } from "./customize/cache-salt.js";
+import { MemoryResponseCache } from "./customize/memory/response-cache.js";
+import { RedisResponseCache } from "./customize/redis/response-cache.js";
+import type { ResponseCache } from "./customize/response-cache.js";
+import { buildCustomizations } from "./customize/tenant-customization.js";
 import { buildServer } from "./http/server.js";
 import { startSimulator, type RunningSim } from "./sim/server.js";
 import type { Store } from "./store/port.js";
@@ -15,6 +20,8 @@ import { MetricsSink } from "./telemetry/metrics-sink.js";
 import { GatewayMetrics } from "./telemetry/metrics.js";
 import { EndpointPicker } from "./upstream/endpoint-picker.js";
 import { EngineClient } from "./upstream/engine-client.js";
+import { HttpGuard } from "./upstream/http-guard.js";
+import { LoraManager } from "./upstream/lora-manager.js";
 import type { UsageSink } from "./usage/usage-event.js";
 
 export interface GatewayOptions {
@@ -118,7 +125,13 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     idleTimeoutMs: s.upstream_idle_timeout_ms,
     onFailure: (endpoint, kind) => metrics.upstreamErrors.inc({ endpoint, kind }),
   });
+  const clock = options.clock ?? Date.now;
   const limiter = openLimiter(config.limits);
+  const rc = config.response_cache;
+  const responseCache: ResponseCache =
+    rc.store === "memory"
+      ? new MemoryResponseCache(rc.max_entries, clock)
+      : new RedisResponseCache(rc.store, rc.key_prefix);
   const webhook = new AlertWebhook({
     url: config.alerts.webhook_url,
     secret: config.alerts.webhook_secret,
@@ -134,7 +147,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     replicas: config.limits.replicas,
     leaseTtlMs: config.limits.lease_ttl_ms,
     tenantOf: (id) => catalog.tenant(id),
-    clock: options.clock,
+    clock,
     events: {
       ...admissionMetrics(metrics),
       onAlert: (alert) => {
@@ -159,6 +172,11 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       authenticator,
       engines,
       picker: new EndpointPicker(),
+      customizations: buildCustomizations(config, (url, timeoutMs) => new HttpGuard(url, timeoutMs)),
+      salts: new CacheSalts(config.isolation.cache_salt_secret),
+      responseCache,
+      loras: new LoraManager(engines),
+      clock,
       admission,
       sinks: [admission, new MetricsSink(metrics), ...(options.sinks ?? [])],
       metrics,
@@ -167,6 +185,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
         requestTimeoutMs: s.request_timeout_ms,
         trustProxy: s.trust_proxy,
         promptEstimateFactor: 1 + config.limits.prompt_estimate_margin_percent / 100,
+        responseCacheMaxBytes: config.response_cache.max_entry_bytes,
       },
       readiness: async () => {
         try {
@@ -205,6 +224,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       await server.close();
       await admission.stop();
       await limiter.close();
+      await responseCache.close();
       await engines.close();
       await Promise.all([...simulators.values()].map((sim) => sim.close()));
       await store.close();

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { unknownVariables } from "../customize/system-prompts.js";
 import { isolationSchema, responseCacheSchema, tenantCustomizationShape } from "./customize-schema.js";
 
 /**
@@ -231,6 +232,15 @@ export const configSchema = configShape.superRefine((cfg, ctx) => {
         });
       }
     }
+    tenant.system_prompts.forEach((p, i) => {
+      for (const v of unknownVariables(p.template, tenant.prompt_variables)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["tenants", id, "system_prompts", i, "template"],
+          message: `unknown variable {{${v}}} (builtins: tenant, model, user, date; or define it in prompt_variables)`,
+        });
+      }
+    });
     tenant.system_prompts.forEach((p, i) =>
       p.models?.forEach((m, j) => allowed(m, ["system_prompts", i, "models", j], "model")),
     );

@@ -51,13 +51,22 @@ export class Guardrails {
       this.deny.forEach((re, i) => {
         for (const m of text.matchAll(re)) {
           if (m[0].length === 0) continue;
-          spans.push({ index: m.index, length: m[0].length, finding: { rule: `deny:${i}`, action: this.denyAction as GuardAction }, label: "[REDACTED]" });
+          spans.push({
+            index: m.index,
+            length: m[0].length,
+            finding: { rule: `deny:${i}`, action: this.denyAction as GuardAction },
+            label: "[REDACTED]",
+          });
         }
       });
     }
     if (this.piiActions.size > 0) {
       for (const m of findPii(text, new Set(this.piiActions.keys()))) {
-        spans.push({ ...m, finding: { rule: `pii:${m.kind}`, action: this.piiActions.get(m.kind)! }, label: `[REDACTED:${m.kind}]` });
+        spans.push({
+          ...m,
+          finding: { rule: `pii:${m.kind}`, action: this.piiActions.get(m.kind)! },
+          label: `[REDACTED:${m.kind}]`,
+        });
       }
     }
     return spans.sort((a, b) => a.index - b.index);

@@ -26,7 +26,12 @@ function canonical(value: unknown): unknown {
  * The key of a request: tenant + endpoint + public model + the request with keys sorted. The tenant
  * is part of the hashed material, so no two tenants ever share an entry.
  */
-export function responseCacheKey(tenant: string, endpoint: string, model: string, body: Record<string, unknown>): string {
+export function responseCacheKey(
+  tenant: string,
+  endpoint: string,
+  model: string,
+  body: Record<string, unknown>,
+): string {
   const rest = Object.fromEntries(Object.entries(body).filter(([k]) => !IGNORED.has(k) && k !== "model"));
   const material = JSON.stringify([tenant, endpoint, model, canonical(rest)]);
   return `${tenant}:${createHash("sha256").update(material).digest("hex")}`;

@@ -25,7 +25,9 @@ const BUILTINS = new Set(["tenant", "model", "user", "date"]);
 
 /** Variables a template uses that neither the builtins nor `variables` define (config validation). */
 export function unknownVariables(template: string, variables: Readonly<Record<string, string>>): string[] {
-  return [...template.matchAll(VARIABLE)].map((m) => m[1]!).filter((v) => !BUILTINS.has(v) && !(v in variables));
+  return [...template.matchAll(VARIABLE)]
+    .map((m) => m[1]!)
+    .filter((v) => !BUILTINS.has(v) && !(v in variables));
 }
 
 /** A tenant's system prompts: the first whose `models` match is applied to chat requests. */
@@ -49,7 +51,10 @@ export class SystemPrompts {
   }
 
   /** The messages to send and the prompt version applied (null when none applies). */
-  apply<M extends ChatMessage>(messages: readonly M[], ctx: PromptContext): { messages: (M | ChatMessage)[]; version: string | null } {
+  apply<M extends ChatMessage>(
+    messages: readonly M[],
+    ctx: PromptContext,
+  ): { messages: (M | ChatMessage)[]; version: string | null } {
     const prompt = this.prompts.find((p) => p.models === null || p.models.has(ctx.model));
     if (prompt === undefined) return { messages: [...messages], version: null };
     const values: Record<string, string> = {
@@ -60,7 +65,10 @@ export class SystemPrompts {
       date: ctx.now.toISOString().slice(0, 10),
     };
     const content = prompt.template.replace(VARIABLE, (_m, name: string) => values[name] ?? "");
-    const kept = prompt.policy === "enforce" ? messages.filter((m) => m.role !== "system" && m.role !== "developer") : messages;
+    const kept =
+      prompt.policy === "enforce"
+        ? messages.filter((m) => m.role !== "system" && m.role !== "developer")
+        : messages;
     return { messages: [{ role: "system", content }, ...kept], version: prompt.version };
   }
 }

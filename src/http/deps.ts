@@ -1,5 +1,9 @@
 import type { AdmissionService } from "../admission/admission-service.js";
 import type { ApiKeyAuthenticator } from "../auth/api-key-authenticator.js";
+import type { CacheSalts } from "../customize/cache-salt.js";
+import type { ResponseCache } from "../customize/response-cache.js";
+import type { TenantCustomization } from "../customize/tenant-customization.js";
+import type { LoraManager } from "../upstream/lora-manager.js";
 import type { Catalog } from "../tenancy/catalog.js";
 import type { GatewayMetrics } from "../telemetry/metrics.js";
 import type { EndpointPicker } from "../upstream/endpoint-picker.js";
@@ -13,6 +17,12 @@ export interface GatewayDeps {
   readonly engines: EngineClient;
   readonly picker: EndpointPicker;
   readonly admission: AdmissionService;
+  readonly customizations: ReadonlyMap<string, TenantCustomization>;
+  readonly salts: CacheSalts;
+  readonly responseCache: ResponseCache;
+  readonly loras: LoraManager;
+  /** Wall clock (ms since the epoch): the same one admission uses. */
+  readonly clock: () => number;
   /** Every settled request goes to each sink (admission settlement, metrics, ledger). */
   readonly sinks: readonly UsageSink[];
   readonly metrics: GatewayMetrics;
@@ -22,6 +32,8 @@ export interface GatewayDeps {
     readonly trustProxy: boolean;
     /** 1 + prompt_estimate_margin_percent / 100. */
     readonly promptEstimateFactor: number;
+    /** Responses larger than this are not cached. */
+    readonly responseCacheMaxBytes: number;
   };
   /** Readiness problems (empty when ready). */
   readonly readiness: () => Promise<string[]>;

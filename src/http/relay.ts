@@ -2,6 +2,7 @@ import { once } from "node:events";
 import type { ServerResponse } from "node:http";
 import type { Dispatcher } from "undici";
 import { ApiError, UpstreamError, type ErrorBody } from "../errors.js";
+import type { OutputGuard } from "../customize/output-guard.js";
 import { SseParser } from "../upstream/sse-parser.js";
 import { StreamTransformer } from "../upstream/stream-transformer.js";
 import { readEngineUsage } from "../usage/engine-usage.js";
@@ -41,6 +42,7 @@ export async function readJsonResponse(
   publicModel: string,
   meter: RequestMeter,
   estimate: () => TokenUsage,
+  guard: OutputGuard | null,
 ): Promise<Record<string, unknown>> {
   let json: Record<string, unknown>;
   try {
@@ -50,10 +52,25 @@ export async function readJsonResponse(
     throw new ApiError("upstream_error", "The model engine returned a malformed response.");
   }
   meter.usage = readEngineUsage(json.usage) ?? estimate();
-  const first = (json.choices as { finish_reason?: unknown }[] | undefined)?.[0];
+  const first = (json.choices as Record<string, unknown>[] | undefined)?.[0];
+  if (guard !== null && first !== undefined) guardChoice(first, guard, meter);
   meter.finishReason = typeof first?.finish_reason === "string" ? first.finish_reason : null;
   if (typeof json.model === "string") json.model = publicModel;
   return json;
+}
+
+/** Output guardrails on a whole (non-streamed) answer: redacted, or cut with finish_reason content_filter. */
+function guardChoice(choice: Record<string, unknown>, guard: OutputGuard, meter: RequestMeter): void {
+  const holder = (choice.message as Record<string, unknown> | undefined) ?? choice;
+  const field = choice.message !== undefined ? "content" : "text";
+  if (typeof holder[field] !== "string") return;
+  const out = guard.push(holder[field]);
+  const rest = out.blocked === null ? guard.flush() : out;
+  holder[field] = rest.blocked === null ? out.text + rest.text : "";
+  if (rest.blocked !== null) {
+    choice.finish_reason = "content_filter";
+    meter.blockedBy = rest.blocked.rule;
+  }
 }
 
 export interface StreamOutcome {
@@ -82,6 +99,13 @@ export async function relayStream(
       const frame = transformer.transform(data);
       if (transformer.contentChunks > before) meter.markFirstToken();
       if (frame === null) continue;
+      if (transformer.blocked !== null) {
+        // The guard stopped the output: end the stream here; the caller drops the engine response.
+        meter.blockedBy = transformer.blocked.rule;
+        beforeEnd({ status: 200, errorCode: null });
+        raw.write(`${frame}data: [DONE]\n\n`);
+        return;
+      }
       if (transformer.done) beforeEnd({ status: 200, errorCode: null });
       if (!raw.write(frame)) await once(raw, "drain", { signal });
     }

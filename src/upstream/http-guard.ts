@@ -8,7 +8,10 @@ export class HttpGuard implements ExternalGuard {
     private readonly timeoutMs: number,
   ) {}
 
-  async check(input: { tenant: string; model: string; text: string }, signal: AbortSignal): Promise<GuardVerdict> {
+  async check(
+    input: { tenant: string; model: string; text: string },
+    signal: AbortSignal,
+  ): Promise<GuardVerdict> {
     const res = await request(this.url, {
       method: "POST",
       headers: { "content-type": "application/json" },

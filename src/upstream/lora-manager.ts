@@ -18,7 +18,12 @@ export class LoraManager {
   constructor(private readonly engines: EngineClient) {}
 
   /** Makes sure `adapter` is loaded on `endpoint`; the returned function releases it after the request. */
-  async acquire(endpoint: string, adapter: LoraAdapter, maxLoras: number, signal: AbortSignal): Promise<() => void> {
+  async acquire(
+    endpoint: string,
+    adapter: LoraAdapter,
+    maxLoras: number,
+    signal: AbortSignal,
+  ): Promise<() => void> {
     const key = `${endpoint}\u0000${adapter.name}`;
     const table = this.table(endpoint);
     while (!table.has(adapter.name)) {
@@ -60,22 +65,42 @@ export class LoraManager {
     return t;
   }
 
-  private async load(endpoint: string, adapter: LoraAdapter, maxLoras: number, signal: AbortSignal): Promise<void> {
+  private async load(
+    endpoint: string,
+    adapter: LoraAdapter,
+    maxLoras: number,
+    signal: AbortSignal,
+  ): Promise<void> {
     const table = this.table(endpoint);
     while (table.size >= maxLoras) {
       const idle = [...table.entries()].find(([, e]) => e.inUse === 0);
       if (idle === undefined) break; // every slot is busy: the engine decides
       table.delete(idle[0]);
-      await this.call(endpoint, "/v1/unload_lora_adapter", { lora_name: idle[0] }, signal).catch(() => undefined);
+      await this.call(endpoint, "/v1/unload_lora_adapter", { lora_name: idle[0] }, signal).catch(
+        () => undefined,
+      );
     }
-    const res = await this.call(endpoint, "/v1/load_lora_adapter", { lora_name: adapter.name, lora_path: adapter.path }, signal);
+    const res = await this.call(
+      endpoint,
+      "/v1/load_lora_adapter",
+      { lora_name: adapter.name, lora_path: adapter.path },
+      signal,
+    );
     if (res.status >= 300 && !/already (been )?loaded/i.test(res.text)) {
-      throw new ApiError("upstream_error", `The engine could not load the LoRA adapter (HTTP ${res.status}).`);
+      throw new ApiError(
+        "upstream_error",
+        `The engine could not load the LoRA adapter (HTTP ${res.status}).`,
+      );
     }
     table.set(adapter.name, { inUse: 0 });
   }
 
-  private async call(endpoint: string, path: string, body: object, signal: AbortSignal): Promise<{ status: number; text: string }> {
+  private async call(
+    endpoint: string,
+    path: string,
+    body: object,
+    signal: AbortSignal,
+  ): Promise<{ status: number; text: string }> {
     const res = await this.engines.post({ baseUrl: endpoint, path, body: JSON.stringify(body), signal });
     return { status: res.statusCode, text: await res.body.text() };
   }

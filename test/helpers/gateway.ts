@@ -34,7 +34,7 @@ models:
   llama-3.1-8b:
     served_model: meta-llama/Llama-3.1-8B-Instruct
     upstreams: ["${simUrl}/v1"]
-    pricing: { input_per_1k: 0.0005, output_per_1k: 0.0015 }
+    pricing: { input_per_1k: 0.0005, output_per_1k: 0.0015, cached_input_per_1k: 0.00025 }
   nomic-embed-text:
     kind: embedding
     served_model: nomic-embed-text

@@ -9,7 +9,8 @@ const toModelObject = (id: string) => ({ id, object: "model", created: CREATED, 
 
 /** GET /v1/models and /v1/models/{id}: only the caller's models (and its adapters and aliases). */
 export function modelRoutes(deps: GatewayDeps) {
-  const tenantOf = (request: FastifyRequest): TenantPolicy => deps.catalog.tenant(request.principal!.tenantId)!;
+  const tenantOf = (request: FastifyRequest): TenantPolicy =>
+    deps.catalog.tenant(request.principal!.tenantId)!;
 
   return async (app: FastifyInstance): Promise<void> => {
     app.get("/models", async (request) => {
@@ -27,7 +28,11 @@ export function modelRoutes(deps: GatewayDeps) {
       const found = deps.catalog.resolveModel(tenantOf(request), id, request.principal!.keyModels);
       if (found.ok) return toModelObject(id);
       if (found.reason === "not_allowed") {
-        throw new ApiError("model_not_allowed", `The model '${id}' is not available to your tenant.`, "model");
+        throw new ApiError(
+          "model_not_allowed",
+          `The model '${id}' is not available to your tenant.`,
+          "model",
+        );
       }
       throw new ApiError("model_not_found", `The model '${id}' does not exist.`, "model");
     });

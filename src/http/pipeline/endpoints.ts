@@ -82,8 +82,8 @@ export function outputCap(spec: EndpointSpec, body: Body, model: ModelRoute): nu
 }
 
 /**
- * The body sent upstream: the served model name, no client-supplied `cache_salt` (the gateway owns
- * it), an explicit output cap, and usage always requested on streams so that settlement uses the
+ * The body sent upstream (after the customize stage, which owns `cache_salt`): the served model
+ * name, an explicit output cap, and usage always requested on streams so that settlement uses the
  * engine's exact counts.
  */
 export function upstreamBody(
@@ -93,8 +93,7 @@ export function upstreamBody(
   stream: boolean,
   maxOutput: number,
 ): Record<string, unknown> {
-  const { cache_salt: _clientSalt, ...rest } = body as Record<string, unknown>;
-  const out: Record<string, unknown> = { ...rest, model: model.servedModel };
+  const out: Record<string, unknown> = { ...body, model: model.servedModel };
   if (spec.kind !== "embedding" && (spec.requestedOutput(body) ?? null) === null) out.max_tokens = maxOutput;
   if (stream) {
     const options = (body as { stream_options?: Record<string, unknown> | null }).stream_options ?? {};

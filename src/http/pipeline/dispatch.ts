@@ -1,0 +1,95 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { ApiError } from "../../errors.js";
+import { isAbort, toEngineError } from "../../upstream/engine-client.js";
+import type { TokenUsage } from "../../usage/pricing.js";
+import type { GatewayDeps } from "../deps.js";
+import {
+  engineFailure,
+  readJsonResponse,
+  relayStream,
+  StreamTransformer,
+  type StreamOutcome,
+} from "../relay.js";
+import { settle } from "../settle.js";
+import type { Plan } from "./plan.js";
+
+/**
+ * route + dispatch + settle: sends the planned request to an engine endpoint, relays the answer
+ * (streamed chunk by chunk, or whole), and settles the request on every path. Returns the JSON of a
+ * non-streamed answer (for the response cache), or null.
+ */
+export async function dispatch(
+  deps: GatewayDeps,
+  plan: Plan,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  abort: AbortController,
+): Promise<Record<string, unknown> | null> {
+  const meter = request.meter!;
+  const { model } = plan;
+  const estimate = (output = 0): TokenUsage => ({ input: plan.promptTokens, output, cached: 0 });
+  const baseUrl = deps.picker.pick(model.upstreams);
+  meter.upstream = baseUrl;
+  deps.picker.acquire(baseUrl);
+  // A transport failure after an abort is reported as the abort's reason (client gone or time limit).
+  const classify = (err: unknown): unknown =>
+    abort.signal.aborted && (isAbort(err) || !(err instanceof ApiError)) ? abort.signal.reason : err;
+  let releaseLora = (): void => undefined;
+  try {
+    if (model.lora !== undefined) {
+      releaseLora = await deps.loras.acquire(baseUrl, model.lora, model.maxLoras, abort.signal);
+    }
+    const res = await deps.engines.post({
+      baseUrl,
+      path: plan.spec.path,
+      body: plan.payload,
+      headers: { "x-request-id": request.id },
+      signal: abort.signal,
+    });
+    if (res.statusCode >= 400) {
+      if (res.statusCode === 404 && model.lora !== undefined) deps.loras.forget(baseUrl, model.lora.name);
+      throw await engineFailure(res);
+    }
+
+    if (!plan.stream) {
+      const json = await readJsonResponse(res, model.name, meter, estimate, plan.newOutputGuard());
+      settle(deps.sinks, meter, 200, null);
+      await reply.send(json);
+      return json;
+    }
+
+    const t = new StreamTransformer(model.name, plan.wantsUsage, plan.newOutputGuard());
+    reply.hijack();
+    reply.raw.writeHead(200, {
+      ...(reply.getHeaders() as Record<string, string>),
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache",
+    });
+    const finish = (o: StreamOutcome): void => {
+      meter.usage = t.usage ?? estimate(t.contentChunks);
+      meter.finishReason = t.finishReason;
+      settle(deps.sinks, meter, o.status, o.errorCode);
+    };
+    try {
+      await relayStream(res, reply.raw, t, meter, abort.signal, finish);
+      if (t.blocked !== null) res.body.destroy();
+    } catch (err) {
+      const failure = classify(toEngineError(err, baseUrl));
+      // After the first bytes, a lost connection is a broken stream, not an unreachable engine.
+      const api =
+        failure instanceof ApiError && failure.code !== "upstream_unavailable"
+          ? failure
+          : new ApiError("upstream_error", "The model engine's stream broke off.");
+      finish({ status: api.status, errorCode: api.code });
+      if (!meter.clientAborted && reply.raw.writable)
+        reply.raw.write(`data: ${JSON.stringify(api.toBody())}\n\n`);
+    }
+    reply.raw.end();
+    return null;
+  } catch (err) {
+    throw classify(err);
+  } finally {
+    releaseLora();
+    deps.picker.release(baseUrl);
+  }
+}
