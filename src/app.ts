@@ -20,6 +20,8 @@ import { MetricsSink } from "./telemetry/metrics-sink.js";
 import { GatewayMetrics } from "./telemetry/metrics.js";
 import { EndpointPicker } from "./upstream/endpoint-picker.js";
 import { EngineClient } from "./upstream/engine-client.js";
+import { EndpointHealth } from "./upstream/endpoint-health.js";
+import { HealthChecker } from "./upstream/health-checker.js";
 import { HttpGuard } from "./upstream/http-guard.js";
 import { LoraManager } from "./upstream/lora-manager.js";
 import type { UsageSink } from "./usage/usage-event.js";
@@ -161,6 +163,23 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     metrics,
     catalog.tenantIds().map((id) => catalog.tenant(id)!),
   );
+  const routing = config.routing;
+  const health = new EndpointHealth({
+    failureThreshold: routing.failure_threshold,
+    cooldownMs: routing.cooldown_ms,
+    onEject: (endpoint) => metrics.ejections.inc({ endpoint }),
+  });
+  const endpoints = [...new Set(catalog.allModels().flatMap((m) => m.upstreams))];
+  const checker = new HealthChecker(
+    endpoints,
+    health,
+    {
+      intervalMs: routing.health_check_interval_ms,
+      timeoutMs: routing.health_check_timeout_ms,
+      path: routing.health_check_path,
+    },
+    (endpoint, up) => metrics.endpointUp.set({ endpoint }, up ? 1 : 0),
+  );
   const authenticator = new ApiKeyAuthenticator({
     configKeys: configKeys(config),
     repository: store.keys,
@@ -176,6 +195,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       salts: new CacheSalts(config.isolation.cache_salt_secret),
       responseCache,
       loras: new LoraManager(engines),
+      health,
+      routing: { retries: config.routing.retries },
       clock,
       admission,
       sinks: [admission, new MetricsSink(metrics), ...(options.sinks ?? [])],
@@ -200,6 +221,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   );
   log = server.log;
   admission.start();
+  checker.start();
   for (const id of catalog.tenantIds()) {
     const tenant = catalog.tenant(id)!;
     if (tenant.budget.dailyMicros !== undefined || tenant.budget.monthlyMicros !== undefined) {
@@ -221,6 +243,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       return `http://${host.includes(":") ? `[${host}]` : host}:${actual}`;
     },
     async close() {
+      checker.stop();
       await server.close();
       await admission.stop();
       await limiter.close();

@@ -73,6 +73,8 @@ export const tenantCustomizationShape = {
   guardrails: guardrailsSchema.optional(),
   /** LoRA adapters this tenant owns, used as model "<base>:<name>". */
   lora_adapters: z.record(z.string().regex(/^[\w.-]+$/), loraSchema).default({}),
+  /** Models to try, in order, when a model's engines are all unavailable: {llama-3.1-70b: [llama-3.1-8b]}. */
+  fallbacks: z.record(z.string().min(1), z.array(z.string().min(1)).min(1)).default({}),
   response_cache: z
     .strictObject({
       enabled: z.boolean().default(false),
@@ -97,6 +99,19 @@ export const responseCacheSchema = z.strictObject({
   /** Responses larger than this are not cached. */
   max_entry_bytes: positiveInt.default(256 * 1024),
   key_prefix: z.string().min(1).default("tollgate:rc:"),
+});
+
+export const routingSchema = z.strictObject({
+  /** Further endpoints tried after a connection error or a 502/503, before any byte was relayed. */
+  retries: z.number().int().min(0).max(10).default(2),
+  /** Consecutive failures that eject an endpoint (circuit breaker). */
+  failure_threshold: positiveInt.default(5),
+  /** How long an ejected endpoint rests before a trial request. */
+  cooldown_ms: positiveInt.default(10_000),
+  /** Active health checks: GET <endpoint><path> every interval (0 turns them off). */
+  health_check_interval_ms: z.number().int().min(0).default(5000),
+  health_check_path: z.string().startsWith("/").default("/health"),
+  health_check_timeout_ms: positiveInt.default(2000),
 });
 
 export type GuardrailsConfig = z.output<typeof guardrailsSchema>;

@@ -1,6 +1,13 @@
 import { z } from "zod";
+import { checkUsageConfig, modelUsageShape, tenantUsageShape, usageSchema } from "./usage-schema.js";
 import { unknownVariables } from "../customize/system-prompts.js";
-import { isolationSchema, responseCacheSchema, tenantCustomizationShape } from "./customize-schema.js";
+import {
+  isolationSchema,
+  responseCacheSchema,
+  routingSchema,
+  tenantCustomizationShape,
+} from "./customize-schema.js";
+import { checkPools, poolName, poolSchema, schedulerSchema } from "./scheduler-schema.js";
 
 /**
  * The one configuration schema. Field names follow the seed's tenant-quotas ConfigMap
@@ -56,9 +63,12 @@ export const tenantSchema = z.strictObject({
     })
     .default({ alert_threshold_percent: 80 }),
   priority: z.enum(["high", "medium", "low"]).default("medium"),
+  /** Fair-share weight in the scheduler (default: scheduler.tier_weights of the tier). */
+  weight: z.number().positive().optional(),
   daily_token_limit: positiveInt.optional(),
   monthly_token_limit: positiveInt.optional(),
   api_keys: z.array(apiKeyRef).default([]),
+  ...tenantUsageShape,
   ...tenantCustomizationShape,
 });
 
@@ -68,6 +78,8 @@ const pricingSchema = z.union([
     input_per_1k: usd,
     output_per_1k: usd.default(0),
     cached_input_per_1k: usd.optional(),
+    /** When this price took effect (earlier prices: `pricing_history`). */
+    effective_from: z.iso.datetime({ offset: true }).optional(),
   }),
 ]);
 
@@ -85,12 +97,17 @@ export const modelSchema = z.strictObject({
   pricing: pricingSchema.optional(),
   max_output_tokens: positiveInt.default(4096),
   max_num_seqs: positiveInt.default(256),
+  /** The pool its upstreams form (default: the model's name); models may share one. */
+  pool: poolName.optional(),
   /** The engines accept vLLM's per-request `cache_salt` (vLLM ≥ 0.9); false for engines that reject it. */
   cache_salt: z.boolean().default(true),
   /** The engines serve LoRA adapters loaded at run time (vLLM --enable-lora, VLLM_ALLOW_RUNTIME_LORA_UPDATING). */
   lora: z.boolean().default(false),
   /** LoRA adapters kept loaded per endpoint; the least recently used is unloaded beyond this. */
   max_loras: positiveInt.default(8),
+  ...modelUsageShape,
+  /** Endpoint choice: least in flight, or `prefix` affinity (same tenant + prompt prefix → same endpoint, warm cache). */
+  affinity: z.enum(["none", "prefix"]).default("none"),
 });
 
 export const simulatorSchema = z.strictObject({
@@ -153,6 +170,14 @@ const configShape = z.strictObject({
     .string()
     .regex(/^(sqlite:\/\/.+|postgres(ql)?:\/\/.+)$/, "expected sqlite://<path> or postgres://…")
     .default("sqlite://./data/tollgate.db"),
+  /** PostgreSQL: the owner's URL for migrations; `storage` then names a non-owner role (RLS applies). */
+  storage_admin: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/.+$/, "expected postgres://owner@host/db")
+    .optional(),
+  /** PostgreSQL connections per gateway process. */
+  storage_pool_size: positiveInt.max(1000).default(10),
+  usage: usageSchema.default(usageSchema.parse({})),
   log: z
     .strictObject({
       level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -160,9 +185,13 @@ const configShape = z.strictObject({
     .default({ level: "info" }),
   limits: limitsSchema.default(limitsSchema.parse({})),
   isolation: isolationSchema.default({}),
+  routing: routingSchema.default(routingSchema.parse({})),
   response_cache: responseCacheSchema.default(responseCacheSchema.parse({})),
   alerts: alertsSchema.default(alertsSchema.parse({})),
   simulators: z.record(z.string().regex(/^[a-z0-9-]+$/), simulatorSchema).default({}),
+  scheduler: schedulerSchema.default(schedulerSchema.parse({})),
+  /** Dedicated pools: engines of their own serving some models for some tenants. */
+  pools: z.record(poolName, poolSchema(upstreamUrl)).default({}),
   models: z
     .record(z.string().min(1), modelSchema)
     .refine((m) => Object.keys(m).length > 0, "at least one model"),
@@ -174,6 +203,8 @@ const configShape = z.strictObject({
 
 /** Checks that span sections: every reference names something defined, every model has a price. */
 export const configSchema = configShape.superRefine((cfg, ctx) => {
+  checkPools(cfg, (path, message) => ctx.addIssue({ code: "custom", path, message }));
+  checkUsageConfig(cfg, ctx);
   for (const [name, model] of Object.entries(cfg.models)) {
     if (model.pricing === undefined) {
       ctx.addIssue({
@@ -222,6 +253,10 @@ export const configSchema = configShape.superRefine((cfg, ctx) => {
         });
       }
     }
+    for (const [from, chain] of Object.entries(tenant.fallbacks)) {
+      allowed(from, ["fallbacks", from], "model");
+      chain.forEach((to, i) => allowed(to, ["fallbacks", from, i], "fallback model"));
+    }
     for (const [name, lora] of Object.entries(tenant.lora_adapters)) {
       allowed(lora.base, ["lora_adapters", name, "base"], "base model");
       if (cfg.models[lora.base] !== undefined && !cfg.models[lora.base]!.lora) {
@@ -265,3 +300,4 @@ export type ModelConfig = z.output<typeof modelSchema>;
 export type LimitsConfig = z.output<typeof limitsSchema>;
 export type AlertsConfig = z.output<typeof alertsSchema>;
 export type SimulatorConfig = z.output<typeof simulatorSchema>;
+export type SchedulerConfig = z.output<typeof schedulerSchema>;

@@ -3,6 +3,7 @@ import type { ApiKeyAuthenticator } from "../auth/api-key-authenticator.js";
 import type { CacheSalts } from "../customize/cache-salt.js";
 import type { ResponseCache } from "../customize/response-cache.js";
 import type { TenantCustomization } from "../customize/tenant-customization.js";
+import type { EndpointHealth } from "../upstream/endpoint-health.js";
 import type { LoraManager } from "../upstream/lora-manager.js";
 import type { Catalog } from "../tenancy/catalog.js";
 import type { GatewayMetrics } from "../telemetry/metrics.js";
@@ -21,6 +22,8 @@ export interface GatewayDeps {
   readonly salts: CacheSalts;
   readonly responseCache: ResponseCache;
   readonly loras: LoraManager;
+  readonly health: EndpointHealth;
+  readonly routing: { readonly retries: number };
   /** Wall clock (ms since the epoch): the same one admission uses. */
   readonly clock: () => number;
   /** Every settled request goes to each sink (admission settlement, metrics, ledger). */

@@ -60,6 +60,34 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly retries = new Counter({
+    name: "llm_upstream_retries_total",
+    help: "Requests sent to another endpoint after a connection error or a 502/503, by public model.",
+    labelNames: ["model"] as const,
+    registers: [this.registry],
+  });
+
+  readonly fallbacks = new Counter({
+    name: "llm_fallbacks_total",
+    help: "Requests answered by a fallback model of the tenant's chain, by tenant, requested and answering model.",
+    labelNames: ["tenant", "from", "to"] as const,
+    registers: [this.registry],
+  });
+
+  readonly ejections = new Counter({
+    name: "llm_endpoint_ejections_total",
+    help: "Times an endpoint was ejected by the circuit breaker (consecutive failures).",
+    labelNames: ["endpoint"] as const,
+    registers: [this.registry],
+  });
+
+  readonly endpointUp = new Gauge({
+    name: "llm_endpoint_up",
+    help: "Last active health check of an engine endpoint (1 up, 0 down).",
+    labelNames: ["endpoint"] as const,
+    registers: [this.registry],
+  });
+
   readonly authFailures = new Counter({
     name: "llm_auth_failures_total",
     help: "Requests refused at authentication, by reason (missing, malformed, unknown, expired, revoked, tenant_mismatch).",

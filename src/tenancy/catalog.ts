@@ -56,6 +56,11 @@ export class Catalog {
     ];
   }
 
+  /** A model's route by public name (fallback targets are checked against the tenant at load). */
+  model(name: string): ModelRoute | undefined {
+    return this.models.get(name);
+  }
+
   allModels(): ModelRoute[] {
     return [...this.models.values()];
   }
@@ -78,6 +83,7 @@ export function buildCatalog(config: Config, resolveUpstream: (url: string) => s
       maxNumSeqs: m.max_num_seqs,
       cacheSalt: m.cache_salt,
       maxLoras: m.max_loras,
+      affinity: m.affinity,
     });
   }
   const tenants = new Map<string, TenantPolicy>();
@@ -103,6 +109,7 @@ export function buildCatalog(config: Config, resolveUpstream: (url: string) => s
       dailyTokenLimit: t.daily_token_limit,
       monthlyTokenLimit: t.monthly_token_limit,
       aliases: new Map(Object.entries(t.aliases)),
+      fallbacks: new Map(Object.entries(t.fallbacks)),
       loraRoutes: new Map(
         Object.entries(t.lora_adapters).map(([adapter, l]) => {
           const name = `${l.base}:${adapter}`;

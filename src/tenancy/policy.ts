@@ -21,6 +21,8 @@ export interface TenantPolicy {
   readonly monthlyTokenLimit?: number | undefined;
   /** Tenant-defined names for its models ("fast" → "llama-3.1-8b"). */
   readonly aliases: ReadonlyMap<string, string>;
+  /** Per model, the models to try in order when its engines are all unavailable. */
+  readonly fallbacks: ReadonlyMap<string, readonly string[]>;
   /** The tenant's own LoRA adapters, by public name "<base>:<adapter>". */
   readonly loraRoutes: ReadonlyMap<string, ModelRoute>;
 }
@@ -50,6 +52,7 @@ export interface ModelRoute {
   /** Whether the engines take vLLM's `cache_salt`. */
   readonly cacheSalt: boolean;
   readonly maxLoras: number;
+  readonly affinity: "none" | "prefix";
   /** Set when this route is a tenant's LoRA adapter on a base model. */
   readonly lora?: LoraAdapter | undefined;
 }

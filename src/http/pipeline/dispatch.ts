@@ -3,20 +3,15 @@ import { ApiError } from "../../errors.js";
 import { isAbort, toEngineError } from "../../upstream/engine-client.js";
 import type { TokenUsage } from "../../usage/pricing.js";
 import type { GatewayDeps } from "../deps.js";
-import {
-  engineFailure,
-  readJsonResponse,
-  relayStream,
-  StreamTransformer,
-  type StreamOutcome,
-} from "../relay.js";
+import { readJsonResponse, relayStream, StreamTransformer, type StreamOutcome } from "../relay.js";
 import { settle } from "../settle.js";
+import { connect, isRetriable, type Connection } from "./connect.js";
 import type { Plan } from "./plan.js";
 
 /**
- * route + dispatch + settle: sends the planned request to an engine endpoint, relays the answer
- * (streamed chunk by chunk, or whole), and settles the request on every path. Returns the JSON of a
- * non-streamed answer (for the response cache), or null.
+ * route + dispatch + settle: opens the engine response (with retries, then the tenant's fallback
+ * models), relays it (streamed chunk by chunk, or whole), and settles the request on every path.
+ * Returns the JSON of a non-streamed answer (for the response cache), or null.
  */
 export async function dispatch(
   deps: GatewayDeps,
@@ -26,30 +21,39 @@ export async function dispatch(
   abort: AbortController,
 ): Promise<Record<string, unknown> | null> {
   const meter = request.meter!;
-  const { model } = plan;
-  const estimate = (output = 0): TokenUsage => ({ input: plan.promptTokens, output, cached: 0 });
-  const baseUrl = deps.picker.pick(model.upstreams);
-  meter.upstream = baseUrl;
-  deps.picker.acquire(baseUrl);
   // A transport failure after an abort is reported as the abort's reason (client gone or time limit).
   const classify = (err: unknown): unknown =>
     abort.signal.aborted && (isAbort(err) || !(err instanceof ApiError)) ? abort.signal.reason : err;
-  let releaseLora = (): void => undefined;
+
+  let conn: Connection | null = null;
+  let model = plan.model;
   try {
-    if (model.lora !== undefined) {
-      releaseLora = await deps.loras.acquire(baseUrl, model.lora, model.maxLoras, abort.signal);
+    for (const [i, candidate] of [plan.model, ...plan.fallbacks].entries()) {
+      try {
+        conn = await connect(
+          deps,
+          plan,
+          candidate,
+          i === 0 ? plan.payload : plan.payloadFor(candidate),
+          request,
+          abort.signal,
+        );
+        model = candidate;
+        break;
+      } catch (err) {
+        if (i === plan.fallbacks.length || !isRetriable(classify(err))) throw err;
+      }
     }
-    const res = await deps.engines.post({
-      baseUrl,
-      path: plan.spec.path,
-      body: plan.payload,
-      headers: { "x-request-id": request.id },
-      signal: abort.signal,
-    });
-    if (res.statusCode >= 400) {
-      if (res.statusCode === 404 && model.lora !== undefined) deps.loras.forget(baseUrl, model.lora.name);
-      throw await engineFailure(res);
+    if (model !== plan.model) {
+      // Billed at the model that answered, and said so.
+      meter.model = model.name;
+      meter.servedModel = model.servedModel;
+      meter.price = model.price;
+      deps.metrics.fallbacks.inc({ tenant: plan.tenant.id, from: plan.model.name, to: model.name });
+      void reply.header("x-tollgate-fallback-from", plan.model.name).header("x-tollgate-model", model.name);
     }
+    const { res } = conn!;
+    const estimate = (output = 0): TokenUsage => ({ input: plan.promptTokens, output, cached: 0 });
 
     if (!plan.stream) {
       const json = await readJsonResponse(res, model.name, meter, estimate, plan.newOutputGuard());
@@ -74,7 +78,7 @@ export async function dispatch(
       await relayStream(res, reply.raw, t, meter, abort.signal, finish);
       if (t.blocked !== null) res.body.destroy();
     } catch (err) {
-      const failure = classify(toEngineError(err, baseUrl));
+      const failure = classify(toEngineError(err, conn!.endpoint));
       // After the first bytes, a lost connection is a broken stream, not an unreachable engine.
       const api =
         failure instanceof ApiError && failure.code !== "upstream_unavailable"
@@ -89,7 +93,6 @@ export async function dispatch(
   } catch (err) {
     throw classify(err);
   } finally {
-    releaseLora();
-    deps.picker.release(baseUrl);
+    conn?.release();
   }
 }

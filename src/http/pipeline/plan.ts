@@ -25,6 +25,12 @@ export interface Plan {
   readonly body: Record<string, unknown>;
   /** The JSON sent to the engine. */
   readonly payload: string;
+  /** The JSON for another model of the fallback chain. */
+  payloadFor(model: ModelRoute): string;
+  /** Models to try when `model`'s engines are all unavailable (the tenant's fallback chain). */
+  readonly fallbacks: readonly ModelRoute[];
+  /** For prefix affinity: the tenant's salt and the start of the prompt. */
+  readonly affinityKey: string | null;
   readonly newOutputGuard: () => OutputGuard | null;
 }
 
@@ -95,6 +101,15 @@ export async function planRequest(
 
   const maxOutput = outputCap(spec, body, model);
   const guardrails = custom.guardrails;
+  const send = customized.body as typeof body;
+  const payloadFor = (m: ModelRoute) =>
+    JSON.stringify(upstreamBody(spec, send, m, stream, Math.min(maxOutput, m.maxOutputTokens)));
+  const fallbacks =
+    model.lora === undefined
+      ? (tenant.fallbacks.get(model.name) ?? [])
+          .map((n) => deps.catalog.model(n)!)
+          .filter((m) => m.kind === model.kind)
+      : [];
   return {
     spec,
     tenant,
@@ -108,7 +123,13 @@ export async function planRequest(
     maxOutput,
     promptTokens: spec.promptTokens(customized.body as typeof body),
     body: customized.body,
-    payload: JSON.stringify(upstreamBody(spec, customized.body as typeof body, model, stream, maxOutput)),
+    payload: payloadFor(model),
+    payloadFor,
+    fallbacks,
+    affinityKey:
+      model.affinity === "prefix"
+        ? `${typeof send.cache_salt === "string" ? send.cache_salt : tenant.id}\u0000${JSON.stringify(send).slice(0, 512)}`
+        : null,
     newOutputGuard: () => (guardrails?.checksOutput ? new OutputGuard(guardrails) : null),
   };
 }

@@ -1,0 +1,81 @@
+import type { FastifyRequest } from "fastify";
+import type { Dispatcher } from "undici";
+import { ApiError, UpstreamError } from "../../errors.js";
+import type { ModelRoute } from "../../tenancy/policy.js";
+import { isAbort } from "../../upstream/engine-client.js";
+import type { GatewayDeps } from "../deps.js";
+import { engineFailure } from "../relay.js";
+import type { Plan } from "./plan.js";
+
+export interface Connection {
+  readonly res: Dispatcher.ResponseData;
+  readonly endpoint: string;
+  /** Frees the endpoint (in-flight count, LoRA use) once the response is finished. */
+  readonly release: () => void;
+}
+
+/** Failures worth another endpoint (or model): the engine was unreachable or said it is unavailable. */
+export function isRetriable(err: unknown): boolean {
+  return (
+    (err instanceof ApiError && err.code === "upstream_unavailable") ||
+    (err instanceof UpstreamError && (err.status === 502 || err.status === 503))
+  );
+}
+
+/**
+ * Opens the engine response for `model`: picks a healthy endpoint (least in flight, or prefix
+ * affinity), loads the tenant's LoRA adapter there if needed, and on a connection error or a
+ * 502/503 — before any byte was relayed — tries up to `routing.retries` other endpoints. Records
+ * each outcome for passive ejection. Throws the last failure.
+ */
+export async function connect(
+  deps: GatewayDeps,
+  plan: Plan,
+  model: ModelRoute,
+  payload: string,
+  request: FastifyRequest,
+  signal: AbortSignal,
+): Promise<Connection> {
+  const tried = new Set<string>();
+  let last: unknown = new ApiError("upstream_unavailable");
+  for (let attempt = 0; attempt <= deps.routing.retries; attempt++) {
+    const endpoint = deps.picker.pick(model.upstreams, {
+      exclude: tried,
+      available: (u) => deps.health.available(u),
+      affinityKey: plan.affinityKey,
+    });
+    if (endpoint === null) break;
+    if (attempt > 0) deps.metrics.retries.inc({ model: model.name });
+    tried.add(endpoint);
+    request.meter!.upstream = endpoint;
+    deps.picker.acquire(endpoint);
+    deps.health.begin(endpoint);
+    let releaseLora = (): void => undefined;
+    const release = () => {
+      releaseLora();
+      deps.picker.release(endpoint);
+    };
+    try {
+      if (model.lora !== undefined)
+        releaseLora = await deps.loras.acquire(endpoint, model.lora, model.maxLoras, signal);
+      const res = await deps.engines.post({
+        baseUrl: endpoint,
+        path: plan.spec.path,
+        body: payload,
+        headers: { "x-request-id": request.id },
+        signal,
+      });
+      if (res.statusCode >= 500) deps.health.failure(endpoint);
+      else deps.health.success(endpoint);
+      if (res.statusCode < 400) return { res, endpoint, release };
+      if (res.statusCode === 404 && model.lora !== undefined) deps.loras.forget(endpoint, model.lora.name);
+      throw await engineFailure(res);
+    } catch (err) {
+      release();
+      if (isAbort(err) || signal.aborted || !isRetriable(err)) throw err;
+      if (err instanceof ApiError) deps.health.failure(endpoint);
+      last = err;
+    }
+  }
+  throw last;
+}
