@@ -1,6 +1,6 @@
 import type { FastifyRequest } from "fastify";
 import type { Principal } from "../../auth/principal.js";
-import { customizeRequest, type Customized } from "../../customize/customize-request.js";
+import { ContentBlockedError, customizeRequest, type Customized } from "../../customize/customize-request.js";
 import { OutputGuard } from "../../customize/output-guard.js";
 import type { TenantCustomization } from "../../customize/tenant-customization.js";
 import { ApiError } from "../../errors.js";
@@ -88,7 +88,13 @@ export async function planRequest(
       promptTokens: (b) => spec.promptTokens(b as typeof body),
     });
   } catch (err) {
-    if (err instanceof ApiError && "rule" in err) meter.blockedBy = String(err.rule);
+    if (err instanceof ContentBlockedError) {
+      meter.blockedBy = err.rule;
+      request.log.warn(
+        { tenant: tenant.id, rule: err.rule, request_id: request.id },
+        "guardrail blocked a request",
+      );
+    }
     throw err;
   }
   meter.promptVersion = customized.promptVersion;
