@@ -19,6 +19,9 @@ import { AlertWebhook } from "./telemetry/alert-webhook.js";
 import { MetricsSink } from "./telemetry/metrics-sink.js";
 import { GatewayMetrics } from "./telemetry/metrics.js";
 import { EndpointPicker } from "./upstream/endpoint-picker.js";
+import { openScheduler } from "./scheduler/open-scheduler.js";
+import { buildPoolTable } from "./scheduler/pools.js";
+import { schedulerMetrics } from "./telemetry/scheduler-metrics.js";
 import { EngineClient } from "./upstream/engine-client.js";
 import { EndpointHealth } from "./upstream/endpoint-health.js";
 import { HealthChecker } from "./upstream/health-checker.js";
@@ -76,7 +79,13 @@ function configKeys(config: Config): KnownKey[] {
 
 async function startSimulators(config: Config): Promise<Map<string, RunningSim>> {
   const served = (sim: string) =>
-    Object.entries(config.models).filter(([, m]) => m.upstreams.includes(`sim://${sim}`));
+    Object.entries(config.models).filter(
+      ([name, m]) =>
+        m.upstreams.includes(`sim://${sim}`) ||
+        Object.values(config.pools).some(
+          (p) => p.models.includes(name) && p.upstreams.includes(`sim://${sim}`),
+        ),
+    );
   const sims = new Map<string, RunningSim>();
   try {
     for (const [name, s] of Object.entries(config.simulators)) {
@@ -115,9 +124,10 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     await store.close();
     throw err;
   }
-  const catalog = buildCatalog(config, (url) =>
-    url.startsWith("sim://") ? simulators.get(url.slice("sim://".length))!.url : url,
-  );
+  const resolveUpstream = (url: string): string =>
+    url.startsWith("sim://") ? simulators.get(url.slice("sim://".length))!.url : url;
+  const catalog = buildCatalog(config, resolveUpstream);
+  const pools = buildPoolTable(config, resolveUpstream);
   const metrics = new GatewayMetrics({ processMetrics: options.processMetrics ?? true });
   const s = config.server;
   const engines = new EngineClient({
@@ -169,7 +179,12 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     cooldownMs: routing.cooldown_ms,
     onEject: (endpoint) => metrics.ejections.inc({ endpoint }),
   });
-  const endpoints = [...new Set(catalog.allModels().flatMap((m) => m.upstreams))];
+  const endpoints = [
+    ...new Set([
+      ...catalog.allModels().flatMap((m) => m.upstreams),
+      ...pools.pools().flatMap((p) => p.endpoints.map((e) => e.url)),
+    ]),
+  ];
   const checker = new HealthChecker(
     endpoints,
     health,
@@ -180,6 +195,11 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     },
     (endpoint, up) => metrics.endpointUp.set({ endpoint }, up ? 1 : 0),
   );
+  const scheduler = openScheduler(config, {
+    pools,
+    available: (url) => health.available(url),
+    events: schedulerMetrics(metrics.registry, () => scheduler.snapshot()),
+  });
   const authenticator = new ApiKeyAuthenticator({
     configKeys: configKeys(config),
     repository: store.keys,
@@ -196,6 +216,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       responseCache,
       loras: new LoraManager(engines),
       health,
+      scheduler,
       routing: { retries: config.routing.retries },
       clock,
       admission,
@@ -245,6 +266,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     async close() {
       checker.stop();
       await server.close();
+      await scheduler.close();
       await admission.stop();
       await limiter.close();
       await responseCache.close();

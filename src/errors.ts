@@ -47,6 +47,11 @@ export const ERRORS = {
     type: "insufficient_quota",
     message: "Your tenant's token quota for this period is exhausted.",
   },
+  queue_full: {
+    status: 429,
+    type: "requests",
+    message: "Your tenant has too many requests waiting for this model; retry after the retry-after header.",
+  },
   request_too_large: {
     status: 413,
     type: "invalid_request_error",
@@ -70,6 +75,11 @@ export const ERRORS = {
     status: 503,
     type: "api_error",
     message: "Limits cannot be checked right now (limiter store unreachable); retry shortly.",
+  },
+  server_overloaded: {
+    status: 503,
+    type: "api_error",
+    message: "The model's engines are overloaded; retry after the retry-after header.",
   },
   guard_unavailable: {
     status: 503,

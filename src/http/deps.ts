@@ -5,6 +5,7 @@ import type { ResponseCache } from "../customize/response-cache.js";
 import type { TenantCustomization } from "../customize/tenant-customization.js";
 import type { EndpointHealth } from "../upstream/endpoint-health.js";
 import type { LoraManager } from "../upstream/lora-manager.js";
+import type { Scheduler } from "../scheduler/scheduler.js";
 import type { Catalog } from "../tenancy/catalog.js";
 import type { GatewayMetrics } from "../telemetry/metrics.js";
 import type { EndpointPicker } from "../upstream/endpoint-picker.js";
@@ -18,6 +19,8 @@ export interface GatewayDeps {
   readonly engines: EngineClient;
   readonly picker: EndpointPicker;
   readonly admission: AdmissionService;
+  /** The schedule stage: a slot on an endpoint of the request's pool (fair queue or pass-through). */
+  readonly scheduler: Scheduler;
   readonly customizations: ReadonlyMap<string, TenantCustomization>;
   readonly salts: CacheSalts;
   readonly responseCache: ResponseCache;

@@ -23,10 +23,11 @@ export function isRetriable(err: unknown): boolean {
 }
 
 /**
- * Opens the engine response for `model`: picks a healthy endpoint (least in flight, or prefix
- * affinity), loads the tenant's LoRA adapter there if needed, and on a connection error or a
- * 502/503 — before any byte was relayed — tries up to `routing.retries` other endpoints. Records
- * each outcome for passive ejection. Throws the last failure.
+ * Opens the engine response for `model`: picks a healthy endpoint of the tenant's pool (least in
+ * flight, or prefix affinity), waits for a slot in the pool's fair queue (there, or wherever the
+ * scheduler finds room), loads the tenant's LoRA adapter there if needed, and on a connection
+ * error or a 502/503 — before any byte was relayed — tries up to `routing.retries` other
+ * endpoints. Records each outcome for passive ejection. Throws the last failure.
  */
 export async function connect(
   deps: GatewayDeps,
@@ -38,14 +39,28 @@ export async function connect(
 ): Promise<Connection> {
   const tried = new Set<string>();
   let last: unknown = new ApiError("upstream_unavailable");
+  const pool = model.lora?.base ?? model.name; // an adapter runs on its base model's engines
   for (let attempt = 0; attempt <= deps.routing.retries; attempt++) {
-    const endpoint = deps.picker.pick(model.upstreams, {
+    const preferred = deps.picker.pick(deps.scheduler.endpoints(plan.tenant.id, pool), {
       exclude: tried,
       available: (u) => deps.health.available(u),
       affinityKey: plan.affinityKey,
     });
-    if (endpoint === null) break;
+    if (preferred === null) break;
     if (attempt > 0) deps.metrics.retries.inc({ model: model.name });
+    // schedule: wait for a slot in the pool's fair queue (on the preferred endpoint if it has room)
+    const slot = await deps.scheduler.acquire({
+      id: request.id,
+      tenantId: plan.tenant.id,
+      priority: plan.tenant.priority,
+      model: pool,
+      inputTokens: plan.promptTokens,
+      outputTokens: plan.maxOutput,
+      signal,
+      prefer: preferred,
+      avoid: tried,
+    });
+    const endpoint = slot.endpoint;
     tried.add(endpoint);
     request.meter!.upstream = endpoint;
     deps.picker.acquire(endpoint);
@@ -54,6 +69,7 @@ export async function connect(
     const release = () => {
       releaseLora();
       deps.picker.release(endpoint);
+      slot.release(request.meter!.usage);
     };
     try {
       if (model.lora !== undefined)

@@ -1,0 +1,212 @@
+import { ApiError } from "../errors.js";
+import type { FairSchedulerOptions } from "./fair-scheduler.js";
+import { serviceTokens } from "./policy.js";
+import { PoolQueue, type Waiter } from "./pool-queue.js";
+import type { Pool } from "./pools.js";
+import type { Slot, Used } from "./scheduler.js";
+import type { Candidate, DispatchResult, EndpointRoom, LeaseRef } from "./slot-store.js";
+
+/** A queued request and how to answer it. */
+export interface Pending extends Waiter {
+  resolve(slot: Slot): void;
+  fail(err: unknown): void;
+}
+
+interface Live extends Waiter {
+  readonly endpoint: string;
+}
+
+/**
+ * One pool on this replica: its queue, the slots it holds, and the pump that asks the slot store for
+ * slots while requests wait (after every arrival and release, and every `pollMs` while waiting).
+ */
+export class PoolRuntime {
+  readonly queue = new PoolQueue<Pending>();
+  private readonly live = new Map<string, Live>();
+  private readonly external = new Map<string, number>();
+  private pumping = false;
+  private again = false;
+  private cancelPoll: (() => void) | null = null;
+
+  constructor(
+    readonly pool: Pool,
+    private readonly o: FairSchedulerOptions,
+    private readonly count: (delta: number) => void,
+  ) {}
+
+  enqueue(w: Pending): void {
+    this.queue.add(w);
+    this.count(1);
+    void this.pump();
+  }
+
+  /** Takes a waiter out of the queue (abort, max wait) and fails it; no-op once it left. */
+  drop(w: Pending, err: unknown): void {
+    const left = this.queue.remove(w);
+    if (left === null) return;
+    this.count(-1);
+    w.fail(err);
+    if (left === "emptied") this.withdraw(w);
+    if (this.queue.size === 0) this.stopPolling();
+  }
+
+  setExternalLoad(url: string, requests: number): void {
+    if (!this.pool.endpoints.some((e) => e.url === url)) return;
+    const before = this.external.get(url) ?? 0;
+    this.external.set(url, requests);
+    if (requests < before) void this.pump();
+  }
+
+  leases(): LeaseRef[] {
+    return [...this.live].map(([lease, l]) => ({ lease, endpoint: l.endpoint }));
+  }
+
+  snapshot() {
+    const inFlight = new Map<string, number>();
+    for (const l of this.live.values()) inFlight.set(l.endpoint, (inFlight.get(l.endpoint) ?? 0) + 1);
+    return {
+      name: this.pool.name,
+      queued: this.queue.size,
+      endpoints: this.rooms().map((r) => ({ ...r, inFlight: inFlight.get(r.url) ?? 0 })),
+    };
+  }
+
+  close(err: unknown): void {
+    this.stopPolling();
+    for (const w of this.queue.all()) this.drop(w, err);
+  }
+
+  /** Each endpoint's capacity less outside load; none for unhealthy ones, unless all are. */
+  private rooms(): EndpointRoom[] {
+    const up = this.o.available ?? (() => true);
+    const anyUp = this.pool.endpoints.some((e) => up(e.url));
+    return this.pool.endpoints.map((e) => ({
+      url: e.url,
+      capacity: anyUp && !up(e.url) ? 0 : Math.max(0, e.capacity - (this.external.get(e.url) ?? 0)),
+    }));
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.again = false;
+        while (this.queue.size > 0) {
+          const candidates = this.queue.candidates();
+          const s = this.o.settings;
+          let result: DispatchResult;
+          try {
+            result = await this.o.store.dispatch({
+              pool: this.pool.name,
+              replica: this.o.replica,
+              now: this.o.clock.now(),
+              candidates,
+              endpoints: this.rooms(),
+              leaseTtlMs: s.leaseTtlMs,
+              waitTtlMs: s.waitTtlMs,
+              starvationLimit: s.starvationLimit,
+            });
+          } catch (err) {
+            this.storeFailed(err);
+            break;
+          }
+          if (result.kind !== "granted") break;
+          this.grant(result.lease, result.endpoint, candidates);
+        }
+      } while (this.again && this.queue.size > 0);
+    } finally {
+      this.pumping = false;
+    }
+    if (this.queue.size > 0) this.startPolling();
+    else this.stopPolling();
+  }
+
+  private grant(lease: string, endpoint: string, candidates: readonly Candidate[]): void {
+    const w = this.queue.get(lease);
+    const c = candidates.find((x) => x.lease === lease)!;
+    if (w === undefined) {
+      // It left (client gone, max wait) while the store decided: the slot goes back, charge refunded.
+      this.releaseSlot({ ...c, id: lease, since: 0, endpoint }, -c.cost / c.weight, 0);
+      return;
+    }
+    const left = this.queue.remove(w);
+    this.count(-1);
+    if (left === "emptied" && c.more) this.withdraw(w);
+    const live: Live = { ...w, endpoint };
+    this.live.set(lease, live);
+    let released = false;
+    this.o.events?.onDispatch?.(this.pool.name, w.tenant, this.o.clock.now() - w.since);
+    w.resolve({
+      pool: this.pool.name,
+      endpoint,
+      release: (used: Used) => {
+        if (released) return;
+        released = true;
+        const served = serviceTokens(used.input, used.output);
+        this.o.events?.onServed?.(this.pool.name, w.tenant, served);
+        this.releaseSlot(live, (served - w.cost) / w.weight, this.o.settings.anticipationMs);
+      },
+    });
+  }
+
+  private releaseSlot(l: Live, correction: number, holdMs: number): void {
+    this.live.delete(l.id);
+    this.o.store
+      .release({
+        pool: this.pool.name,
+        endpoint: l.endpoint,
+        lease: l.id,
+        tenant: l.tenant,
+        band: l.band,
+        now: this.o.clock.now(),
+        correction,
+        holdMs,
+        starvationLimit: this.o.settings.starvationLimit,
+      })
+      .then(
+        (held) => {
+          // An untaken hold is given away when it ends.
+          if (held) this.o.clock.after(holdMs, () => void this.pump());
+        },
+        (err: unknown) => this.o.events?.onStoreError?.("release", err), // the lease expires on its own
+      )
+      .finally(() => void this.pump());
+  }
+
+  private withdraw(w: Waiter): void {
+    this.o.store
+      .withdraw(this.pool.name, this.o.replica, w.tenant, w.band, this.o.clock.now())
+      .catch((err: unknown) => this.o.events?.onStoreError?.("withdraw", err));
+  }
+
+  /** The shared state is unreachable: fail closed, every request waiting here gets a 503. */
+  private storeFailed(err: unknown): void {
+    this.o.events?.onStoreError?.("dispatch", err);
+    const refusal = new ApiError(
+      "limiter_unavailable",
+      "The scheduler's shared state is unreachable; retry shortly.",
+      null,
+      { "retry-after": "1" },
+    );
+    for (const w of this.queue.all()) {
+      this.o.events?.onReject?.(this.pool.name, w.tenant, "store_unavailable");
+      this.drop(w, refusal);
+    }
+  }
+
+  private startPolling(): void {
+    this.cancelPoll ??= this.o.clock.after(this.o.settings.pollMs, () => {
+      this.cancelPoll = null;
+      void this.pump();
+    });
+  }
+
+  private stopPolling(): void {
+    this.cancelPoll?.();
+    this.cancelPoll = null;
+  }
+}

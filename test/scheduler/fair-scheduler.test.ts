@@ -1,0 +1,122 @@
+import { describe, expect, it } from "vitest";
+import { flush } from "../helpers/fake-clock.js";
+import { harness } from "./harness.js";
+
+const count = (xs: readonly string[], x: string) => xs.filter((y) => y === x).length;
+
+describe("fair scheduler: order", () => {
+  it("is work-conserving: a lone tenant gets every slot, the rest wait in arrival order", async () => {
+    const h = harness({ capacities: [2] });
+    const tickets = Array.from({ length: 5 }, () => h.request("a"));
+    await flush();
+    expect(h.granted.map((t) => t.id)).toEqual([tickets[0]!.id, tickets[1]!.id]);
+    await h.finishOldest();
+    await h.finishOldest();
+    expect(h.granted.map((t) => t.id)).toEqual(tickets.slice(0, 4).map((t) => t.id));
+    expect(h.scheduler.snapshot().pools[0]).toMatchObject({ queued: 1, endpoints: [{ inFlight: 2 }] });
+  });
+
+  it("shares a saturated pool by weight: 2:1 weights get 2:1 slots", async () => {
+    const h = harness({ capacities: [1], weights: { heavy: 2, light: 1 } });
+    for (let i = 0; i < 40; i++) h.request("heavy");
+    for (let i = 0; i < 40; i++) h.request("light");
+    for (let i = 0; i < 30; i++) await h.finishOldest();
+    const next = h.granted.slice(1, 31).map((t) => t.tenant);
+    expect(count(next, "heavy")).toBeGreaterThanOrEqual(19);
+    expect(count(next, "heavy")).toBeLessThanOrEqual(21);
+  });
+
+  it("gives a tenant that becomes active no credit for its idle time", async () => {
+    const h = harness({ capacities: [1] });
+    for (let i = 0; i < 30; i++) h.request("busy");
+    for (let i = 0; i < 25; i++) await h.finishOldest(); // busy alone: its counter grows
+    for (let i = 0; i < 20; i++) h.request("newcomer");
+    const before = h.granted.length;
+    for (let i = 0; i < 10; i++) await h.finishOldest();
+    const next = h.granted.slice(before).map((t) => t.tenant);
+    expect(count(next, "busy")).toBeGreaterThanOrEqual(4);
+    expect(count(next, "newcomer")).toBeGreaterThanOrEqual(4);
+  });
+
+  it("charges real usage: a tenant that used less than its estimate is served sooner", async () => {
+    const h = harness({ capacities: [1] });
+    h.request("z");
+    h.request("b"); // starts waiting at z's counter
+    h.request("z");
+    await flush();
+    await h.finish(h.granted[0]!, { input: 0, output: 0 }); // z used nothing: its charge is refunded
+    await h.finishOldest();
+    // without the refund z and b would tie, and ties go to the smaller id (b)
+    expect(h.granted.map((t) => t.tenant)).toEqual(["z", "z", "b"]);
+  });
+
+  it("serves higher priority first, but a waiting lower band gets one slot after 5 others", async () => {
+    const h = harness({ capacities: [1] });
+    h.request("filler");
+    await flush();
+    for (let i = 0; i < 12; i++) h.request("hi", { priority: "high" });
+    for (let i = 0; i < 3; i++) h.request("mid", { priority: "medium" });
+    for (let i = 0; i < 3; i++) h.request("lo", { priority: "low" });
+    for (let i = 0; i < 14; i++) await h.finishOldest();
+    // each lower band waits through at most 5 dispatches of higher bands
+    expect(h.granted.slice(1).map((t) => t.tenant[0])).toEqual("hhhhhlmhhhhlhm".split(""));
+  });
+
+  it("honours a configured starvation limit", async () => {
+    const h = harness({ capacities: [1], settings: { starvationLimit: 2 } });
+    h.request("filler");
+    await flush();
+    for (let i = 0; i < 6; i++) h.request("hi", { priority: "high" });
+    for (let i = 0; i < 3; i++) h.request("lo", { priority: "low" });
+    for (let i = 0; i < 9; i++) await h.finishOldest();
+    expect(h.granted.slice(1).map((t) => t.tenant)).toEqual([
+      "hi",
+      "hi",
+      "lo",
+      "hi",
+      "hi",
+      "lo",
+      "hi",
+      "hi",
+      "lo",
+    ]);
+  });
+
+  it("keeps a finished slot briefly for its tenant's next request when it is behind (anticipation)", async () => {
+    const h = harness({ capacities: [2], settings: { anticipationMs: 50 } });
+    const b = h.request("b");
+    const a = h.request("a");
+    for (let i = 0; i < 5; i++) h.request("a");
+    await h.finish(a); // a gets its slot back: a is now ahead of b
+    expect(h.granted.map((t) => t.tenant)).toEqual(["b", "a", "a"]);
+    await h.finish(b);
+    expect(h.granted).toHaveLength(3); // held for b, a waits
+    await h.clock.advance(10);
+    h.request("b");
+    await flush();
+    expect(h.granted.map((t) => t.tenant)).toEqual(["b", "a", "a", "b"]);
+  });
+
+  it("gives a held slot away when its tenant does not come back in time", async () => {
+    const h = harness({ capacities: [2], settings: { anticipationMs: 50 } });
+    const b = h.request("b");
+    const a = h.request("a");
+    for (let i = 0; i < 5; i++) h.request("a");
+    await h.finish(a);
+    await h.finish(b);
+    await h.clock.advance(49);
+    expect(h.granted).toHaveLength(3);
+    await h.clock.advance(1);
+    expect(h.granted.map((t) => t.tenant)).toEqual(["b", "a", "a", "a"]);
+  });
+
+  it("does not hold slots when anticipation is off", async () => {
+    const h = harness({ capacities: [2] });
+    const b = h.request("b");
+    const a = h.request("a");
+    for (let i = 0; i < 5; i++) h.request("a");
+    await h.finish(a);
+    await h.finish(b);
+    expect(h.granted.map((t) => t.tenant)).toEqual(["b", "a", "a", "a"]);
+  });
+});
