@@ -12,10 +12,11 @@ import { buildCustomizations } from "./customize/tenant-customization.js";
 import { buildServer } from "./http/server.js";
 import { startSimulator, type RunningSim } from "./sim/server.js";
 import type { Store } from "./store/port.js";
-import { openStore } from "./store/open.js";
+import { migrateStorage, openStore } from "./store/open.js";
 import { buildCatalog, type Catalog } from "./tenancy/catalog.js";
 import { admissionMetrics, setBudgetGauges } from "./telemetry/admission-metrics.js";
 import { AlertWebhook } from "./telemetry/alert-webhook.js";
+import { ledgerMetrics } from "./telemetry/ledger-metrics.js";
 import { MetricsSink } from "./telemetry/metrics-sink.js";
 import { GatewayMetrics } from "./telemetry/metrics.js";
 import { EndpointPicker } from "./upstream/endpoint-picker.js";
@@ -27,6 +28,10 @@ import { EndpointHealth } from "./upstream/endpoint-health.js";
 import { HealthChecker } from "./upstream/health-checker.js";
 import { HttpGuard } from "./upstream/http-guard.js";
 import { LoraManager } from "./upstream/lora-manager.js";
+import type { Journal } from "./usage/journal/journal.js";
+import { Ledger } from "./usage/ledger.js";
+import { openJournal } from "./usage/open-journal.js";
+import { priceBookFromConfig } from "./usage/price-book.js";
 import type { UsageSink } from "./usage/usage-event.js";
 
 export interface GatewayOptions {
@@ -48,6 +53,8 @@ export interface Gateway {
   readonly catalog: Catalog;
   readonly metrics: GatewayMetrics;
   readonly admission: AdmissionService;
+  /** The usage ledger: journal, replay into the store, backlog. */
+  readonly ledger: Ledger;
   /** In-process simulators started for `sim://` upstreams, by name. */
   readonly simulators: ReadonlyMap<string, RunningSim>;
   /** Starts listening; resolves to the base URL (e.g. http://127.0.0.1:8080). */
@@ -115,12 +122,15 @@ async function startSimulators(config: Config): Promise<Map<string, RunningSim>>
 
 /** The composition root: builds every part of a gateway from its configuration. */
 export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
-  const store = openStore(config.storage);
+  const store = openStore(config.storage, { poolSize: config.storage_pool_size });
   let simulators = new Map<string, RunningSim>();
+  let journal: Journal | null = null;
   try {
-    await store.migrate();
+    await migrateStorage(config, store);
+    journal = await openJournal(config.usage, config.storage);
     simulators = await startSimulators(config);
   } catch (err) {
+    await journal?.close();
     await store.close();
     throw err;
   }
@@ -138,6 +148,15 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     onFailure: (endpoint, kind) => metrics.upstreamErrors.inc({ endpoint, kind }),
   });
   const clock = options.clock ?? Date.now;
+  const ledger: Ledger = new Ledger({
+    journal,
+    repository: store.ledger,
+    ping: () => store.ping(),
+    batchSize: config.usage.batch_size,
+    batchIntervalMs: config.usage.batch_interval_ms,
+    drainTimeoutMs: config.usage.drain_timeout_ms,
+    events: ledgerMetrics(metrics.registry, () => ledger.backlog),
+  });
   const limiter = openLimiter(config.limits);
   const rc = config.response_cache;
   const responseCache: ResponseCache =
@@ -219,8 +238,10 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       scheduler,
       routing: { retries: config.routing.retries },
       clock,
+      prices: priceBookFromConfig(config),
+      ledger: store.ledger,
       admission,
-      sinks: [admission, new MetricsSink(metrics), ...(options.sinks ?? [])],
+      sinks: [admission, new MetricsSink(metrics), ledger, ...(options.sinks ?? [])],
       metrics,
       limits: {
         bodyLimit: s.body_limit,
@@ -232,9 +253,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       readiness: async () => {
         try {
           await store.ping();
-          return [];
+          return ledger.problems();
         } catch (err) {
-          return [`store: ${err instanceof Error ? err.message : String(err)}`];
+          return [`store: ${err instanceof Error ? err.message : String(err)}`, ...ledger.problems()];
         }
       },
     },
@@ -242,6 +263,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   );
   log = server.log;
   admission.start();
+  ledger.start();
   checker.start();
   for (const id of catalog.tenantIds()) {
     const tenant = catalog.tenant(id)!;
@@ -256,6 +278,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     catalog,
     metrics,
     admission,
+    ledger,
     simulators,
     async listen(port = s.port, host = s.host) {
       await server.listen({ port, host });
@@ -272,6 +295,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       await responseCache.close();
       await engines.close();
       await Promise.all([...simulators.values()].map((sim) => sim.close()));
+      await ledger.close();
       await store.close();
     },
   };

@@ -44,7 +44,10 @@ export function authenticateRequest(deps: GatewayDeps) {
     request.principal = result.principal;
     const endpoint = request.routeOptions.config.endpoint;
     if (endpoint !== undefined) {
-      const meter = new RequestMeter(request.id, endpoint);
+      const meter = new RequestMeter(request.id, endpoint, undefined, {
+        now: deps.clock(),
+        prices: deps.prices,
+      });
       meter.tenantId = result.principal.tenantId;
       meter.keyId = result.principal.keyId;
       meter.user = header(request, "x-tollgate-user") ?? null;

@@ -5,11 +5,13 @@ import type { ResponseCache } from "../customize/response-cache.js";
 import type { TenantCustomization } from "../customize/tenant-customization.js";
 import type { EndpointHealth } from "../upstream/endpoint-health.js";
 import type { LoraManager } from "../upstream/lora-manager.js";
+import type { LedgerRepository } from "../store/port.js";
 import type { Scheduler } from "../scheduler/scheduler.js";
 import type { Catalog } from "../tenancy/catalog.js";
 import type { GatewayMetrics } from "../telemetry/metrics.js";
 import type { EndpointPicker } from "../upstream/endpoint-picker.js";
 import type { EngineClient } from "../upstream/engine-client.js";
+import type { MeterPrices } from "../usage/request-meter.js";
 import type { UsageSink } from "../usage/usage-event.js";
 
 /** Everything the HTTP layer needs, built by the composition root (src/app.ts). */
@@ -29,6 +31,10 @@ export interface GatewayDeps {
   readonly routing: { readonly retries: number };
   /** Wall clock (ms since the epoch): the same one admission uses. */
   readonly clock: () => number;
+  /** Prices in effect per tenant and time, model versions: every request's meter reads them. */
+  readonly prices: MeterPrices;
+  /** The usage ledger in the store: GET /v1/usage reads it, scoped to the caller's tenant. */
+  readonly ledger: LedgerRepository;
   /** Every settled request goes to each sink (admission settlement, metrics, ledger). */
   readonly sinks: readonly UsageSink[];
   readonly metrics: GatewayMetrics;

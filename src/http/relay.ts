@@ -81,7 +81,8 @@ export interface StreamOutcome {
 /**
  * Relays an engine's SSE stream to the client chunk by chunk (no buffering), with back-pressure.
  * `beforeEnd` runs before the final `[DONE]` is written, so the request is settled before the client
- * sees the end. Throws only transport errors (abort, timeout, reset) for the caller to classify.
+ * sees the end, and the end waits until its usage event is durable (`meter.durable`). Throws only
+ * transport errors (abort, timeout, reset) for the caller to classify.
  */
 export async function relayStream(
   res: Dispatcher.ResponseData,
@@ -103,10 +104,14 @@ export async function relayStream(
         // The guard stopped the output: end the stream here; the caller drops the engine response.
         meter.blockedBy = transformer.blocked.rule;
         beforeEnd({ status: 200, errorCode: null });
+        if (meter.durable !== null) await meter.durable;
         raw.write(`${frame}data: [DONE]\n\n`);
         return;
       }
-      if (transformer.done) beforeEnd({ status: 200, errorCode: null });
+      if (transformer.done) {
+        beforeEnd({ status: 200, errorCode: null });
+        if (meter.durable !== null) await meter.durable;
+      }
       if (!raw.write(frame)) await once(raw, "drain", { signal });
     }
   }

@@ -5,11 +5,13 @@ import { ApiError } from "../errors.js";
 import type { RequestMeter } from "../usage/request-meter.js";
 import type { Endpoint } from "../usage/usage-event.js";
 import { authenticateRequest } from "./authenticate.js";
+import { awaitDurableUsage } from "./durable-usage.js";
 import type { GatewayDeps } from "./deps.js";
 import { errorBoundary } from "./error-boundary.js";
 import { healthRoutes } from "./routes/health.js";
 import { inferenceRoutes } from "./routes/inference.js";
 import { modelRoutes } from "./routes/models.js";
+import { usageRoutes } from "./routes/usage.js";
 import { settle } from "./settle.js";
 
 declare module "fastify" {
@@ -67,7 +69,9 @@ export function buildServer(
   app.register(
     async (v1) => {
       v1.addHook("onRequest", authenticateRequest(deps));
+      v1.addHook("onSend", awaitDurableUsage);
       v1.register(modelRoutes(deps));
+      v1.register(usageRoutes(deps));
       v1.register(inferenceRoutes(deps));
     },
     { prefix: "/v1" },

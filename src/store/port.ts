@@ -1,3 +1,6 @@
+import type { Price } from "../usage/pricing.js";
+import type { UsageEvent } from "../usage/usage-event.js";
+
 /** The store port: tenants' durable data. Adapters: sqlite/ (embedded) and postgres/ (cluster). */
 
 export interface ApiKeyRecord {
@@ -19,11 +22,69 @@ export interface KeyRepository {
   listByTenant(tenantId: string): Promise<ApiKeyRecord[]>;
 }
 
+/** What usage can be grouped by. `hour` is the ISO start of a UTC hour, `day` a UTC date (YYYY-MM-DD). */
+export type UsageDimension = "model" | "key" | "user" | "feature" | "hour" | "day";
+
+export interface UsageQuery {
+  readonly tenantId: string;
+  /** Inclusive start and exclusive end. */
+  readonly from: Date;
+  readonly to: Date;
+  readonly by: readonly UsageDimension[];
+  /**
+   * Default: the hourly rollups when `by` only has model, hour and day and both bounds are whole
+   * UTC hours (fast at any volume); otherwise the events themselves.
+   */
+  readonly source?: "rollups" | "events";
+}
+
+export interface UsageTotals {
+  /** The group's value for each dimension asked (null: no model, key, user or feature). */
+  readonly group: Readonly<Partial<Record<UsageDimension, string | null>>>;
+  readonly requests: number;
+  /** Requests that ended with a status >= 400, refusals included. */
+  readonly failed: number;
+  /** Prompt tokens, cached ones included. */
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly cachedTokens: number;
+  readonly costMicros: number;
+}
+
+/** Usage of one model at one set of unit prices: an invoice line. */
+export interface PricedTotals extends UsageTotals {
+  readonly model: string;
+  readonly price: Price;
+}
+
+/**
+ * The usage ledger: one row per request (idempotent on its id) and hourly rollups kept in the same
+ * transaction. Every read is scoped to one tenant (PostgreSQL enforces it with row-level security).
+ */
+export interface LedgerRepository {
+  /** Stores the events not stored yet and adds exactly those to the rollups; returns how many were new. */
+  append(events: readonly UsageEvent[]): Promise<number>;
+  totals(query: UsageQuery): Promise<UsageTotals[]>;
+  /** A tenant's usage in [from, to) per model and unit prices, from the rollups (ordered by model). */
+  priced(tenantId: string, from: Date, to: Date): Promise<PricedTotals[]>;
+  /** A tenant's stored events in [from, to), oldest first. */
+  events(tenantId: string, from: Date, to: Date, limit?: number): Promise<UsageEvent[]>;
+}
+
+export interface MigrateOptions {
+  /**
+   * PostgreSQL, when migrating as the tables' owner: the runtime role (a non-owner) to grant what it
+   * needs (rows of the tenant-scoped tables, under row-level security).
+   */
+  readonly appRole?: string;
+}
+
 export interface Store {
   readonly keys: KeyRepository;
+  readonly ledger: LedgerRepository;
   /** Throws if the database cannot be reached. */
   ping(): Promise<void>;
   /** Applies pending migrations; idempotent. */
-  migrate(): Promise<void>;
+  migrate(options?: MigrateOptions): Promise<void>;
   close(): Promise<void>;
 }

@@ -3,12 +3,25 @@ import type { Endpoint, UsageEvent } from "./usage-event.js";
 
 const ZERO: TokenUsage = Object.freeze({ input: 0, output: 0, cached: 0 });
 
+/** What a meter reads when it settles (the PriceBook of src/usage/price-book.ts). */
+export interface MeterPrices {
+  /** The unit prices in effect for a tenant, model and time; undefined if the book has none. */
+  price(tenantId: string, model: string, time: number): Price | undefined;
+  version(model: string): string | null;
+}
+
+export interface MeterOptions {
+  /** Wall-clock time of the request (ms since the epoch), default now: prices and periods follow it. */
+  readonly now?: number;
+  readonly prices?: MeterPrices;
+}
+
 /**
  * Accumulates what one request did as it walks the pipeline, then settles it exactly once into a
  * UsageEvent, whichever path (success, rejection, engine failure, client abort) ends it.
  */
 export class RequestMeter {
-  readonly time = new Date();
+  readonly time: Date;
   private readonly startedAt: number;
   tenantId: string | null = null;
   keyId: string | null = null;
@@ -28,6 +41,8 @@ export class RequestMeter {
   blockedBy: string | null = null;
   /** When set, the request is billed this instead of its usage at the model's price (cache hits). */
   costOverride: number | null = null;
+  /** Set at settlement when a sink holds the event durably: resolves once it does (see UsageSink). */
+  durable: Promise<void> | null = null;
   private firstTokenAt: number | null = null;
   private settled = false;
 
@@ -35,8 +50,19 @@ export class RequestMeter {
     readonly requestId: string,
     readonly endpoint: Endpoint,
     private readonly clock: () => number = performance.now.bind(performance),
+    private readonly options: MeterOptions = {},
   ) {
     this.startedAt = clock();
+    this.time = new Date(options.now ?? Date.now());
+  }
+
+  /**
+   * The unit prices this request is charged: the price book's for its tenant, model and time (dated
+   * prices, tenant overrides), else the route's list price; null while no model is authorized.
+   */
+  effectivePrice(): Price | null {
+    if (this.price === null || this.model === null || this.tenantId === null) return this.price;
+    return this.options.prices?.price(this.tenantId, this.model, this.time.getTime()) ?? this.price;
   }
 
   markFirstToken(): void {
@@ -55,6 +81,7 @@ export class RequestMeter {
     }
     this.settled = true;
     const now = this.clock();
+    const price = this.blockedBy !== null ? null : this.effectivePrice();
     return {
       requestId: this.requestId,
       time: this.time,
@@ -65,12 +92,11 @@ export class RequestMeter {
       endpoint: this.endpoint,
       model: this.model,
       servedModel: this.servedModel,
+      modelVersion: this.model === null ? null : (this.options.prices?.version(this.model) ?? null),
       upstream: this.upstream,
       usage: this.usage,
-      costMicros:
-        this.blockedBy !== null || this.price === null
-          ? 0
-          : (this.costOverride ?? costMicros(this.price, this.usage)),
+      costMicros: price === null ? 0 : (this.costOverride ?? costMicros(price, this.usage)),
+      price,
       latencyMs: now - this.startedAt,
       ttftMs: this.firstTokenAt === null ? null : this.firstTokenAt - this.startedAt,
       status,

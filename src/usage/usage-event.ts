@@ -1,4 +1,4 @@
-import type { TokenUsage } from "./pricing.js";
+import type { Price, TokenUsage } from "./pricing.js";
 
 export type Endpoint = "chat" | "completions" | "embeddings";
 
@@ -16,10 +16,14 @@ export interface UsageEvent {
   /** Public model name, as the tenant asked for it (null when the request never named a valid one). */
   readonly model: string | null;
   readonly servedModel: string | null;
+  /** The served model's configured version (`models.<name>.version`), if any. */
+  readonly modelVersion: string | null;
   /** Engine base URL that served the request. */
   readonly upstream: string | null;
   readonly usage: TokenUsage;
   readonly costMicros: number;
+  /** The unit prices the request was charged at (tenant override and date applied); null if unpriced. */
+  readonly price: Price | null;
   readonly latencyMs: number;
   readonly ttftMs: number | null;
   readonly status: number;
@@ -39,4 +43,10 @@ export interface UsageEvent {
 /** Receives every settled request. Sinks must not throw and must not block (queue, then write). */
 export interface UsageSink {
   record(event: UsageEvent): void;
+  /**
+   * Only for a sink that must hold the event durably before the response's last bytes go out (the
+   * ledger's journal): after `record(event)`, resolves once the event is durable. Never rejects.
+   * Group commit keeps this cheap: all events of the same few milliseconds share one fsync.
+   */
+  durable?(event: UsageEvent): Promise<void>;
 }

@@ -43,3 +43,30 @@ export async function throwawayDatabase(): Promise<{ url: string; drop: () => Pr
     },
   };
 }
+
+/**
+ * A login role that owns nothing and is no superuser (row-level security applies to it), for a
+ * gateway's runtime connection; `url` is `dbUrl` as that role. Drop it after the database.
+ */
+export async function throwawayRole(
+  dbUrl: string,
+): Promise<{ role: string; url: string; drop: () => Promise<void> }> {
+  const role = `tollgate_app_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`create role ${role} login password 'app' nosuperuser nobypassrls`);
+  await admin.end();
+  const url = new URL(dbUrl);
+  url.username = role;
+  url.password = "app";
+  return {
+    role,
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await c.connect();
+      await c.query(`drop role if exists ${role}`);
+      await c.end();
+    },
+  };
+}

@@ -1,39 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "../../src/auth/key-service.js";
-import { openStore } from "../../src/store/open.js";
 import type { Store } from "../../src/store/port.js";
-import { postgresAvailable, throwawayDatabase } from "../helpers/postgres.js";
-
-interface Backend {
-  name: string;
-  available: boolean;
-  open(): Promise<{ store: Store; cleanup: () => Promise<void> }>;
-}
-
-const backends: Backend[] = [
-  {
-    name: "sqlite",
-    available: true,
-    async open() {
-      const dir = mkdtempSync(join(tmpdir(), "tollgate-store-"));
-      return {
-        store: openStore(`sqlite://${join(dir, "s.db")}`),
-        cleanup: async () => rmSync(dir, { recursive: true }),
-      };
-    },
-  },
-  {
-    name: "postgres",
-    available: postgresAvailable,
-    async open() {
-      const db = await throwawayDatabase();
-      return { store: openStore(db.url), cleanup: db.drop };
-    },
-  },
-];
+import { backends } from "./backends.js";
 
 // One contract, every adapter, real databases.
 describe.each(backends)("store contract: $name", (backend) => {
@@ -43,7 +11,6 @@ describe.each(backends)("store contract: $name", (backend) => {
   beforeAll(async () => {
     if (!backend.available) return;
     ({ store, cleanup } = await backend.open());
-    await store.migrate();
   });
   afterAll(async () => {
     if (!backend.available) return;

@@ -51,7 +51,12 @@ async function handle(
     const reservedInput = Math.ceil(plan.promptTokens * deps.limits.promptEstimateFactor);
     const rateHeaders = await deps.admission.admit(request.id, plan.tenant, plan.principal, {
       tokens: reservedInput + plan.maxOutput,
-      micros: costMicros(plan.model.price, { input: reservedInput, output: plan.maxOutput, cached: 0 }),
+      // at the price this request will be charged (its tenant's, in effect now)
+      micros: costMicros(meter.effectivePrice() ?? plan.model.price, {
+        input: reservedInput,
+        output: plan.maxOutput,
+        cached: 0,
+      }),
     });
     void reply.headers(rateHeaders);
 

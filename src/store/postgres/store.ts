@@ -2,13 +2,28 @@ import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { SqlStore } from "../sql/sql-store.js";
 import type { Database } from "../sql/schema.js";
+import { grantAppRole } from "./grants.js";
 
 export interface PostgresOptions {
   readonly poolSize?: number;
+  /** Client-side bound on one query, so a silently dropped connection cannot stall a writer forever. */
+  readonly queryTimeoutMs?: number;
 }
 
-/** Opens a PostgreSQL store over a node-postgres pool. */
+/** Opens a PostgreSQL store over a node-postgres pool; tenant-scoped tables are under RLS. */
 export function openPostgresStore(url: string, options: PostgresOptions = {}): SqlStore {
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
-  return new SqlStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }));
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: 5000,
+    query_timeout: options.queryTimeoutMs ?? 60_000,
+    keepAlive: true,
+  });
+  // An idle connection that breaks (server restart, network cut) must not crash the process: the pool
+  // drops it and the next query opens a new one.
+  pool.on("error", () => undefined);
+  return new SqlStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), {
+    rls: true,
+    grant: grantAppRole,
+  });
 }

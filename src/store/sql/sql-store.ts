@@ -1,22 +1,35 @@
 import { Migrator, sql, type Kysely } from "kysely";
 import { migrationProvider } from "../migrations/index.js";
-import type { Store } from "../port.js";
+import type { MigrateOptions, Store } from "../port.js";
 import { SqlKeyRepository } from "./key-repository.js";
+import { SqlLedgerRepository } from "./ledger-repository.js";
 import type { Database } from "./schema.js";
+
+export interface SqlStoreOptions {
+  /** PostgreSQL: tenant-scoped tables are under row-level security (see migration 003). */
+  readonly rls?: boolean;
+  /** PostgreSQL: grants a runtime role its rights after migrating (see postgres/grants.ts). */
+  readonly grant?: (db: Kysely<Database>, role: string) => Promise<void>;
+}
 
 /** The store on a Kysely instance; the adapters differ only in the dialect they build. */
 export class SqlStore implements Store {
   readonly keys: SqlKeyRepository;
+  readonly ledger: SqlLedgerRepository;
 
-  constructor(private readonly db: Kysely<Database>) {
-    this.keys = new SqlKeyRepository(db);
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly options: SqlStoreOptions = {},
+  ) {
+    this.keys = new SqlKeyRepository(db, options.rls ?? false);
+    this.ledger = new SqlLedgerRepository(db, options.rls ?? false);
   }
 
   async ping(): Promise<void> {
     await sql`select 1`.execute(this.db);
   }
 
-  async migrate(): Promise<void> {
+  async migrate(options: MigrateOptions = {}): Promise<void> {
     const migrator = new Migrator({ db: this.db, provider: migrationProvider });
     const { error, results } = await migrator.migrateToLatest();
     if (error !== undefined) {
@@ -24,6 +37,9 @@ export class SqlStore implements Store {
       throw new Error(
         `migration ${failed} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
       );
+    }
+    if (options.appRole !== undefined && this.options.grant !== undefined) {
+      await this.options.grant(this.db, options.appRole);
     }
   }
 

@@ -1,0 +1,32 @@
+import type { Kysely } from "kysely";
+import type { LedgerRepository, PricedTotals, UsageQuery, UsageTotals } from "../port.js";
+import type { UsageEvent } from "../../usage/usage-event.js";
+import { events, priced, totals } from "./ledger-reads.js";
+import { appendEvents } from "./ledger-writes.js";
+import type { Database } from "./schema.js";
+import { inTenant } from "./tenant-scope.js";
+
+/** The usage ledger on any Kysely dialect; `rls` scopes every transaction to its tenant (PostgreSQL). */
+export class SqlLedgerRepository implements LedgerRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly rls: boolean,
+  ) {}
+
+  append(batch: readonly UsageEvent[]): Promise<number> {
+    if (batch.length === 0) return Promise.resolve(0);
+    return this.db.transaction().execute((trx) => appendEvents(trx, this.rls, batch));
+  }
+
+  totals(query: UsageQuery): Promise<UsageTotals[]> {
+    return inTenant(this.db, this.rls, query.tenantId, (trx) => totals(trx, query));
+  }
+
+  priced(tenantId: string, from: Date, to: Date): Promise<PricedTotals[]> {
+    return inTenant(this.db, this.rls, tenantId, (trx) => priced(trx, tenantId, from, to));
+  }
+
+  events(tenantId: string, from: Date, to: Date, limit = 10_000): Promise<UsageEvent[]> {
+    return inTenant(this.db, this.rls, tenantId, (trx) => events(trx, tenantId, from, to, limit));
+  }
+}

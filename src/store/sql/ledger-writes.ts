@@ -1,0 +1,96 @@
+import { sql, type Transaction } from "kysely";
+import { rollupDeltas, type RollupDelta } from "../../usage/rollup.js";
+import type { UsageEvent } from "../../usage/usage-event.js";
+import type { Database } from "./schema.js";
+import { setTenant } from "./tenant-scope.js";
+import { toRow } from "./usage-rows.js";
+
+/** Rows per statement: well under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters. */
+const ROWS_PER_STATEMENT = 500;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Events by tenant, each request id once (a journal may hold a record twice after a retried write). */
+function byTenant(events: readonly UsageEvent[]): Map<string, UsageEvent[]> {
+  const seen = new Set<string>();
+  const groups = new Map<string, UsageEvent[]>();
+  for (const e of events) {
+    if (seen.has(e.requestId)) continue;
+    seen.add(e.requestId);
+    const list = groups.get(e.tenantId);
+    if (list === undefined) groups.set(e.tenantId, [e]);
+    else list.push(e);
+  }
+  return groups;
+}
+
+async function upsertRollups(trx: Transaction<Database>, deltas: readonly RollupDelta[]): Promise<void> {
+  await trx
+    .insertInto("usage_records")
+    .values(
+      deltas.map((d) => ({
+        tenant_id: d.tenantId,
+        hour: d.hour,
+        model: d.model,
+        price_input: d.priceInput,
+        price_cached_input: d.priceCachedInput,
+        price_output: d.priceOutput,
+        requests: d.requests,
+        errors: d.errors,
+        input_tokens: d.inputTokens,
+        output_tokens: d.outputTokens,
+        cached_tokens: d.cachedTokens,
+        cost_micros: d.costMicros,
+      })),
+    )
+    .onConflict((oc) =>
+      oc
+        .columns(["tenant_id", "hour", "model", "price_input", "price_cached_input", "price_output"])
+        .doUpdateSet({
+          requests: sql<number>`usage_records.requests + excluded.requests`,
+          errors: sql<number>`usage_records.errors + excluded.errors`,
+          input_tokens: sql<number>`usage_records.input_tokens + excluded.input_tokens`,
+          output_tokens: sql<number>`usage_records.output_tokens + excluded.output_tokens`,
+          cached_tokens: sql<number>`usage_records.cached_tokens + excluded.cached_tokens`,
+          cost_micros: sql<number>`usage_records.cost_micros + excluded.cost_micros`,
+        }),
+    )
+    .execute();
+}
+
+/**
+ * One transaction: per tenant (scoped for RLS), a multi-row insert that skips request ids already
+ * stored, then the rollups of exactly the rows it inserted. Replaying a batch is therefore harmless:
+ * nothing is counted twice, in the events or in the rollups.
+ */
+export async function appendEvents(
+  trx: Transaction<Database>,
+  rls: boolean,
+  events: readonly UsageEvent[],
+): Promise<number> {
+  let inserted = 0;
+  for (const [tenantId, list] of byTenant(events)) {
+    if (rls) await setTenant(trx, tenantId);
+    const fresh = new Set<string>();
+    for (const chunk of chunks(list, ROWS_PER_STATEMENT)) {
+      const rows = await trx
+        .insertInto("usage_events")
+        .values(chunk.map(toRow))
+        .onConflict((oc) => oc.column("request_id").doNothing())
+        .returning("request_id")
+        .execute();
+      for (const r of rows) fresh.add(r.request_id);
+    }
+    if (fresh.size === 0) continue;
+    const deltas = rollupDeltas(
+      fresh.size === list.length ? list : list.filter((e) => fresh.has(e.requestId)),
+    );
+    for (const chunk of chunks(deltas, ROWS_PER_STATEMENT)) await upsertRollups(trx, chunk);
+    inserted += fresh.size;
+  }
+  return inserted;
+}

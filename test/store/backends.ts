@@ -1,0 +1,45 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { migrateStorage, openStore } from "../../src/store/open.js";
+import type { Store } from "../../src/store/port.js";
+import { postgresAvailable, throwawayDatabase, throwawayRole } from "../helpers/postgres.js";
+
+export interface Backend {
+  readonly name: string;
+  readonly available: boolean;
+  /** A migrated store; on PostgreSQL connected as a non-owner role (row-level security applies). */
+  open(): Promise<{ store: Store; adminUrl?: string; appUrl?: string; cleanup: () => Promise<void> }>;
+}
+
+export const backends: Backend[] = [
+  {
+    name: "sqlite",
+    available: true,
+    async open() {
+      const dir = mkdtempSync(join(tmpdir(), "tollgate-store-"));
+      const store = openStore(`sqlite://${join(dir, "s.db")}`);
+      await store.migrate();
+      return { store, cleanup: async () => rmSync(dir, { recursive: true }) };
+    },
+  },
+  {
+    name: "postgres",
+    available: postgresAvailable,
+    async open() {
+      const db = await throwawayDatabase();
+      const role = await throwawayRole(db.url);
+      const store = openStore(role.url);
+      await migrateStorage({ storage: role.url, storage_admin: db.url }, store);
+      return {
+        store,
+        adminUrl: db.url,
+        appUrl: role.url,
+        cleanup: async () => {
+          await db.drop();
+          await role.drop();
+        },
+      };
+    },
+  },
+];
