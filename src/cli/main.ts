@@ -1,9 +1,11 @@
 import { Command } from "commander";
 import { checkCommand } from "./check-command.js";
+import { invoiceCommand } from "./invoice-command.js";
 import { keysCommand } from "./keys-command.js";
 import { migrateCommand } from "./migrate-command.js";
 import { serveCommand } from "./serve-command.js";
 import { simCommand } from "./sim-command.js";
+import { usageCommand } from "./usage-command.js";
 
 export function program(): Command {
   return new Command("tollgate")
@@ -14,6 +16,8 @@ export function program(): Command {
     .addCommand(checkCommand())
     .addCommand(migrateCommand())
     .addCommand(keysCommand())
+    .addCommand(usageCommand())
+    .addCommand(invoiceCommand())
     .addCommand(simCommand());
 }
 

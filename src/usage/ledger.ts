@@ -131,7 +131,9 @@ export class Ledger implements UsageSink {
         await this.wake.wait(1000);
         continue;
       }
-      if (batch.lines.length < batchSize && !this.draining && failures === 0) {
+      // a partial batch waits for company, unless it is an earlier run's tail or someone waits on it
+      const replaying = this.consumed < journal.backlogAtOpen;
+      if (batch.lines.length < batchSize && !this.draining && !replaying && failures === 0) {
         partialSince ??= Date.now();
         const until = partialSince + batchIntervalMs;
         if (Date.now() < until && this.unread() < batchSize) {

@@ -134,6 +134,27 @@ describe("ledger", () => {
     await second.close();
   });
 
+  it("regression: replays an earlier run's tail at once, without waiting for a fuller batch", async () => {
+    const journalDir = join(dir, "journal");
+    const openJ = () =>
+      openFileJournal({ dir: journalDir, fsync: false, commitIntervalMs: 1, segmentBytes: 1 << 20 });
+    const first = await openJ();
+    for (const id of ["t1", "t2", "t3"])
+      await first.append(JSON.stringify({ v: 1, ...usageEvent({ requestId: id }) }));
+    await first.close();
+    const l = new Ledger({
+      journal: await openJ(),
+      repository: store.ledger,
+      batchSize: 100,
+      batchIntervalMs: 60_000,
+      drainTimeoutMs: 100,
+    });
+    l.start();
+    await eventually(() => l.backlog === 0, 5000);
+    expect((await storedIds()).sort()).toEqual(["t1", "t2", "t3"]);
+    await l.close();
+  });
+
   it("resolves durable() only once the event is in the journal file", async () => {
     const journalDir = join(dir, "journal");
     const l = ledger(

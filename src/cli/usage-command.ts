@@ -1,0 +1,123 @@
+import { Command, Option } from "commander";
+import type { UsageDimension, UsageTotals } from "../store/port.js";
+import { usdText } from "../usage/money.js";
+import { csv, table } from "./format.js";
+import { configOption, loadConfigOrExit } from "./options.js";
+import { reconcileCommand } from "./reconcile-command.js";
+import { checkTenant, parseChoice, parseInstant, usageError, withStore } from "./report-options.js";
+
+const DIMENSIONS: readonly UsageDimension[] = ["model", "key", "user", "feature", "hour", "day"];
+const HOUR_MS = 3_600_000;
+
+interface UsageOptions {
+  config: string;
+  tenant?: string;
+  from?: Date;
+  to?: Date;
+  groupBy: UsageDimension[];
+  format: "table" | "json" | "csv";
+}
+
+function parseGroups(value: string): UsageDimension[] {
+  const names = value.split(",").map((v) => v.trim());
+  for (const n of names) {
+    if (!(DIMENSIONS as string[]).includes(n))
+      throw usageError(`expected ${DIMENSIONS.join(", ")} (comma-separated)`);
+  }
+  return [...new Set(names as UsageDimension[])];
+}
+
+const COLUMNS = ["requests", "failed", "input_tokens", "cached_input_tokens", "output_tokens", "cost_usd"];
+
+const cells = (t: UsageTotals): string[] => [
+  String(t.requests),
+  String(t.failed),
+  String(t.inputTokens),
+  String(t.cachedTokens),
+  String(t.outputTokens),
+  usdText(t.costMicros),
+];
+
+function total(rows: readonly UsageTotals[]): UsageTotals {
+  const sum = (f: (t: UsageTotals) => number) => rows.reduce((s, t) => s + f(t), 0);
+  return {
+    group: {},
+    requests: sum((t) => t.requests),
+    failed: sum((t) => t.failed),
+    inputTokens: sum((t) => t.inputTokens),
+    outputTokens: sum((t) => t.outputTokens),
+    cachedTokens: sum((t) => t.cachedTokens),
+    costMicros: sum((t) => t.costMicros),
+  };
+}
+
+const json = (t: UsageTotals, by: readonly UsageDimension[]) => ({
+  ...Object.fromEntries(by.map((d) => [d, t.group[d] ?? null])),
+  requests: t.requests,
+  failed_requests: t.failed,
+  input_tokens: t.inputTokens,
+  cached_input_tokens: t.cachedTokens,
+  output_tokens: t.outputTokens,
+  cost_micros: t.costMicros,
+  cost_usd: t.costMicros / 1_000_000,
+});
+
+/** `tollgate usage`: a tenant's usage between two times, grouped; `usage reconcile` checks the counters. */
+export function usageCommand(): Command {
+  return (
+    new Command("usage")
+      .description("a tenant's usage from the ledger (default: this UTC month, by model)")
+      .addOption(configOption())
+      // not a commander "required" option: `usage reconcile` must parse without it
+      .option("-t, --tenant <id>", "tenant id (required)")
+      .option("--from <time>", "start, inclusive (default: the start of this UTC month)", parseInstant)
+      .option("--to <time>", "end, exclusive (default: the end of the current UTC hour)", parseInstant)
+      .addOption(
+        new Option("-g, --group-by <dims>", `${DIMENSIONS.join("|")}, comma-separated`)
+          .argParser(parseGroups)
+          .default(["model"]),
+      )
+      .addOption(
+        new Option("-f, --format <format>", "table, json or csv")
+          .argParser(parseChoice(["table", "json", "csv"]))
+          .default("table"),
+      )
+      .action(async (opts: UsageOptions, command: Command) => {
+        if (opts.tenant === undefined)
+          command.error("error: required option '-t, --tenant <id>' not specified", { exitCode: 2 });
+        const tenant = opts.tenant;
+        const config = await loadConfigOrExit(opts.config);
+        checkTenant(config, tenant);
+        const now = new Date();
+        const from = opts.from ?? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+        const to = opts.to ?? new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS + HOUR_MS);
+        if (to <= from) throw usageError("--to must be after --from");
+        const by = opts.groupBy;
+        const rows = await withStore(config, (store) =>
+          store.ledger.totals({ tenantId: tenant, from, to, by }),
+        );
+        if (opts.format === "json") {
+          const out = { tenant, from: from.toISOString(), to: to.toISOString(), group_by: by };
+          console.log(
+            JSON.stringify(
+              { ...out, rows: rows.map((r) => json(r, by)), totals: json(total(rows), []) },
+              null,
+              2,
+            ),
+          );
+          return;
+        }
+        const header = [...by, ...COLUMNS];
+        const body = rows.map((r) => [...by.map((d) => r.group[d] ?? "-"), ...cells(r)]);
+        if (opts.format === "csv") {
+          console.log(csv(header, body));
+          return;
+        }
+        console.log(`usage of ${tenant} from ${from.toISOString()} to ${to.toISOString()}`);
+        console.log(
+          table(header, [...body, [...by.map((_d, i) => (i === 0 ? "TOTAL" : "")), ...cells(total(rows))]]),
+        );
+      })
+      .addCommand(reconcileCommand())
+  );
+}
