@@ -1,0 +1,26 @@
+import type { AuditEntry, AuditRecord } from "./chain.js";
+
+/**
+ * The audit trail as the rest of the gateway sees it: append entries (admin actions, inference
+ * calls); the implementation links them into this replica's hash chain and stores them in batches.
+ * `record` never throws and never blocks a request.
+ */
+export interface AuditLog {
+  record(entry: AuditEntry): void;
+  /** Resolves once everything recorded so far is stored. */
+  flush(): Promise<void>;
+}
+
+export interface AuditQuery {
+  readonly tenant?: string;
+  readonly actor?: string;
+  readonly action?: string;
+  /** Inclusive start, exclusive end. */
+  readonly from?: Date;
+  readonly to?: Date;
+  readonly limit?: number;
+}
+
+export interface AuditReader {
+  query(q: AuditQuery): Promise<AuditRecord[]>;
+}
