@@ -50,8 +50,8 @@ describe("ledger durability across kill -9", () => {
       `
 storage: sqlite://${db}
 log: { level: warn }
-# full batches of 50 reach the store as they fill; the rest waits in the journal
-usage: { batch_size: 50, batch_interval_ms: 60000 }
+# full batches of 200 reach the store as they fill; the rest waits in the journal
+usage: { batch_size: 200, batch_interval_ms: 60000 }
 simulators: { sim: { ttft_ms: 5, itl_ms: 2 } }
 models:
   llama-3.1-8b:
@@ -80,7 +80,17 @@ tenants:
     };
     const load = Array.from({ length: 16 }, (_, n) => loop(n));
     const started = Date.now();
-    while (completed.length < 300 || Date.now() - started < 1500) await new Promise((r) => setTimeout(r, 20));
+    // kill when some batches are in the store and some completed requests are only in the journal
+    const journalOnly = () => {
+      const stored = ledger(db).ids;
+      return { stored: stored.size, missing: completed.filter((o) => !stored.has(o.requestId)).length };
+    };
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 20));
+      if (Date.now() - started > 30_000) throw new Error(`no mixed state: ${JSON.stringify(journalOnly())}`);
+      const state = journalOnly();
+      if (completed.length >= 300 && state.stored >= 200 && state.missing >= 10) break;
+    }
     first.child.kill("SIGKILL");
     await new Promise((r) => first.child.once("exit", r));
     stop = true;

@@ -22,6 +22,10 @@ export function openPostgresStore(url: string, options: PostgresOptions = {}): S
   // An idle connection that breaks (server restart, network cut) must not crash the process: the pool
   // drops it and the next query opens a new one.
   pool.on("error", () => undefined);
+  // node-postgres leaves a checked-out client's errors to its user: a connection that dies while
+  // Kysely holds it (mid-transaction) would otherwise be an uncaught exception. Its queries fail, and
+  // the pool discards it when it is released.
+  pool.on("connect", (client) => client.on("error", () => undefined));
   return new SqlStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), {
     rls: true,
     grant: grantAppRole,

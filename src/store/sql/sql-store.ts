@@ -29,7 +29,30 @@ export class SqlStore implements Store {
     await sql`select 1`.execute(this.db);
   }
 
+  /**
+   * Applies pending migrations. With nothing pending it only reads the bookkeeping table: Kysely's
+   * migrator takes a session-level advisory lock, which must not run through PgBouncer's
+   * transaction pooling at every start.
+   */
   async migrate(options: MigrateOptions = {}): Promise<void> {
+    if (await this.pending()) await this.runMigrations();
+    if (options.appRole !== undefined && this.options.grant !== undefined) {
+      await this.options.grant(this.db, options.appRole);
+    }
+  }
+
+  private async pending(): Promise<boolean> {
+    const known = Object.keys(await migrationProvider.getMigrations());
+    try {
+      const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(this.db);
+      const applied = new Set(rows.map((r) => r.name));
+      return known.some((name) => !applied.has(name));
+    } catch {
+      return true; // no bookkeeping table yet
+    }
+  }
+
+  private async runMigrations(): Promise<void> {
     const migrator = new Migrator({ db: this.db, provider: migrationProvider });
     const { error, results } = await migrator.migrateToLatest();
     if (error !== undefined) {
@@ -37,9 +60,6 @@ export class SqlStore implements Store {
       throw new Error(
         `migration ${failed} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
       );
-    }
-    if (options.appRole !== undefined && this.options.grant !== undefined) {
-      await this.options.grant(this.db, options.appRole);
     }
   }
 
