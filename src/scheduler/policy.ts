@@ -7,9 +7,10 @@
  *   (the lowest owed band first), so no band starves.
  * - Within a band, virtual token counters (VTC): the waiting tenant with the lowest counter goes
  *   next (ties: the smaller tenant id). A dispatch adds (input + 2 × output) ÷ weight to the
- *   tenant's counter; a tenant that starts waiting is lifted to the lowest counter of its band's
- *   waiting tenants (or, if none wait, to the counter of the last tenant that stopped waiting), so
- *   idle time never banks credit.
+ *   tenant's counter. A tenant that starts waiting is lifted to the lowest counter of its band's
+ *   waiting tenants (or, if none wait, the counter of the last tenant that stopped waiting) less
+ *   the cost of its own head request: its first request goes next, but idle time (or time with
+ *   requests in flight and none waiting) banks no more credit than that one request.
  */
 export type Band = 0 | 1 | 2;
 
@@ -75,4 +76,21 @@ export function chooseEndpoint(
     if (best >= 0) return best;
   }
   return -1;
+}
+
+/**
+ * Whether `tenant` holds fewer of the pool's slots than its weighted share of `capacity` among the
+ * active tenants (those with slots or waiting): the anticipation rule for a tenant whose counter
+ * is not the lowest only because its requests are charged when dispatched.
+ */
+export function belowShare(
+  tenant: string,
+  slots: ReadonlyMap<string, number>,
+  active: Iterable<string>,
+  weightOf: (tenant: string) => number,
+  capacity: number,
+): boolean {
+  let total = 0;
+  for (const t of new Set([...active, tenant])) total += weightOf(t);
+  return (slots.get(tenant) ?? 0) < (capacity * weightOf(tenant)) / total;
 }

@@ -58,7 +58,7 @@ export class PoolRuntime {
   }
 
   leases(): LeaseRef[] {
-    return [...this.live].map(([lease, l]) => ({ lease, endpoint: l.endpoint }));
+    return [...this.live].map(([lease, l]) => ({ lease, endpoint: l.endpoint, tenant: l.tenant }));
   }
 
   snapshot() {
@@ -158,6 +158,7 @@ export class PoolRuntime {
     this.o.store
       .release({
         pool: this.pool.name,
+        endpoints: this.rooms(),
         endpoint: l.endpoint,
         lease: l.id,
         tenant: l.tenant,

@@ -11,9 +11,11 @@ import type { Band } from "./policy.js";
  * - Per pool: each tenant's virtual token counter, the waiting set (which tenants wait, in which
  *   band, on which replica: entries expire `waitTtlMs` after the replica last asked), the band skip
  *   counters and the last counter that left the waiting set (policy.ts).
- * - Anticipation holds: on release, a slot may be kept for its tenant for `holdMs` when that tenant
- *   would go next but is not waiting (a client that sends its next request as soon as the last one
- *   ends). A hold counts against capacity and only its tenant can take it.
+ * - Anticipation holds: on release, a slot may be kept for its tenant for `holdMs` when the tenant
+ *   is not waiting but others are, and its band would be served next, and either its counter is
+ *   the band's lowest or it holds fewer slots than its weighted share of the pool (policy.ts) — a
+ *   client that sends its next request as soon as the last one ends. A hold counts against
+ *   capacity and only its tenant can take it.
  *
  * Every operation is atomic. Time is the caller's `now` (ms since the epoch).
  */
@@ -64,6 +66,8 @@ export type DispatchResult =
 
 export interface ReleaseRequest {
   readonly pool: string;
+  /** The pool's endpoints (for its slot shares). */
+  readonly endpoints: readonly EndpointRoom[];
   readonly endpoint: string;
   readonly lease: string;
   readonly tenant: string;
@@ -79,6 +83,7 @@ export interface ReleaseRequest {
 export interface LeaseRef {
   readonly endpoint: string;
   readonly lease: string;
+  readonly tenant: string;
 }
 
 export interface SlotStore {

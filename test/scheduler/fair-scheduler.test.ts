@@ -40,13 +40,13 @@ describe("fair scheduler: order", () => {
 
   it("charges real usage: a tenant that used less than its estimate is served sooner", async () => {
     const h = harness({ capacities: [1] });
-    h.request("z");
-    h.request("b"); // starts waiting at z's counter
-    h.request("z");
+    h.request("z", { outputTokens: 1000 }); // estimated 10 + 2 × 1000
+    h.request("b"); // starts waiting just below z's counter
+    h.request("z", { outputTokens: 1000 });
     await flush();
-    await h.finish(h.granted[0]!, { input: 0, output: 0 }); // z used nothing: its charge is refunded
+    await h.finish(h.granted[0]!, { input: 10, output: 0 }); // z used almost nothing
     await h.finishOldest();
-    // without the refund z and b would tie, and ties go to the smaller id (b)
+    // charged its estimate, z would stay above b, and b would go first
     expect(h.granted.map((t) => t.tenant)).toEqual(["z", "z", "b"]);
   });
 

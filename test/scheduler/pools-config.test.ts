@@ -126,6 +126,7 @@ describe("engine load and store fallback", () => {
     expect(errors).toHaveLength(3);
     await store.release({
       pool: "p",
+      endpoints: [{ url: "http://e", capacity: 4 }],
       endpoint: "http://e",
       lease: "x",
       tenant: "a",

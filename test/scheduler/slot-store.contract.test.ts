@@ -76,11 +76,12 @@ describe.each(backends)("slot store contract: $name", (backend) => {
     });
   const release = (
     g: DispatchResult,
-    o: { correction?: number; holdMs?: number; now?: number; band?: Band } = {},
+    o: { correction?: number; holdMs?: number; now?: number; band?: Band; caps?: number[] } = {},
   ) => {
     if (g.kind !== "granted") throw new Error(`not granted: ${g.kind}`);
     return store.release({
       pool,
+      endpoints: (o.caps ?? [2]).map((capacity, i) => ({ url: ep[i]!, capacity })),
       endpoint: g.endpoint,
       lease: g.lease,
       tenant: g.tenant,
@@ -112,7 +113,7 @@ describe.each(backends)("slot store contract: $name", (backend) => {
     const a = await dispatch([cand("a")], { caps: [1] });
     expect((await dispatch([cand("a")], { caps: [1], now: T0 + LEASE - 1 })).kind).toBe("full");
     if (a.kind !== "granted") throw new Error("not granted");
-    await store.renew([{ endpoint: a.endpoint, lease: a.lease }], T0 + LEASE - 1, LEASE);
+    await store.renew([{ endpoint: a.endpoint, lease: a.lease, tenant: "a" }], T0 + LEASE - 1, LEASE);
     expect((await dispatch([cand("a")], { caps: [1], now: T0 + LEASE + 10 })).kind).toBe("full");
     expect((await dispatch([cand("a")], { caps: [1], now: T0 + 2 * LEASE })).kind).toBe("granted");
   });
@@ -138,14 +139,14 @@ describe.each(backends)("slot store contract: $name", (backend) => {
     expect([c.a, c.b]).toEqual([40, 65]);
   });
 
-  test("lifts a tenant that starts waiting to the lowest waiting counter of its band (no banked credit)", async () => {
+  test("lifts a tenant that starts waiting to the band's lowest waiting counter less its own request", async () => {
     fresh();
     for (let i = 0; i < 5; i++) await dispatch([cand("a", { cost: 100 })], { caps: [100] });
     expect((await dispatch([cand("a", { more: true }), cand("b", { more: true })], { caps: [5] })).kind).toBe(
       "full",
     );
     const c = await store.counters(pool);
-    expect(c.b).toBeCloseTo(500);
+    expect(c.b).toBeCloseTo(490); // a's 500 less b's own request (10): b goes next, no more credit
     // a low-band tenant is not lifted to the medium band's counters
     await dispatch([cand("a", { more: true }), cand("b", { more: true }), cand("z", { band: 2 })], {
       caps: [5],
@@ -153,11 +154,11 @@ describe.each(backends)("slot store contract: $name", (backend) => {
     expect((await store.counters(pool)).z ?? 0).toBe(0);
   });
 
-  test("lifts a tenant to the last counter that left when nobody waits", async () => {
+  test("lifts a tenant to the last counter that left (less its request) when nobody waits", async () => {
     fresh();
     await dispatch([cand("a", { cost: 70 })], { caps: [5] });
     await dispatch([cand("b")], { caps: [5] });
-    expect((await store.counters(pool)).b).toBeCloseTo(70 + 10);
+    expect((await store.counters(pool)).b).toBeCloseTo(70 - 10 + 10);
   });
 
   test("serves higher bands first but gives a waiting lower band one dispatch after `limit` others", async () => {
@@ -209,14 +210,33 @@ describe.each(backends)("slot store contract: $name", (backend) => {
     expect(tenantOf(await dispatch([cand("a", { more: true })], { caps: [2], now: T0 + 50 }))).toBe("a");
   });
 
-  test("does not hold when nobody waits or the tenant is behind", async () => {
+  test("does not hold when nobody waits, or the tenant is ahead and has its share of slots", async () => {
     fresh();
     const b = await dispatch([cand("b")], { caps: [2] });
     expect(await release(b, { holdMs: 50 })).toBe(false); // nobody waits
     const b2 = await dispatch([cand("b")], { caps: [2] });
     await dispatch([cand("a")], { caps: [2] });
     expect((await dispatch([cand("a", { more: true })], { caps: [2] })).kind).toBe("full");
-    expect(await release(b2, { holdMs: 50, correction: 100 })).toBe(false); // b is now above a
-    expect(tenantOf(await dispatch([cand("a", { more: true })], { caps: [2] }))).toBe("a");
+    // b is above a and, once released, holds 0 of 2 slots: its share (1) says hold…
+    expect(await release(b2, { holdMs: 50, correction: 100 })).toBe(true);
+    // …but with 3 of 4 slots it is over its share (2)
+    fresh();
+    const held = [];
+    for (let i = 0; i < 3; i++) held.push(await dispatch([cand("b", { cost: 100 })], { caps: [4] }));
+    await dispatch([cand("a")], { caps: [4] });
+    expect((await dispatch([cand("a", { more: true })], { caps: [4] })).kind).toBe("full");
+    expect(await release(held[0]!, { holdMs: 50, caps: [4], correction: 100 })).toBe(false);
+    expect(tenantOf(await dispatch([cand("a", { more: true })], { caps: [4] }))).toBe("a");
+  });
+
+  test("holds for a tenant below its weighted share of slots even when its counter is not the lowest", async () => {
+    fresh();
+    const b = await dispatch([cand("b", { cost: 500 })], { caps: [4] });
+    for (let i = 0; i < 3; i++) await dispatch([cand("a", { weight: 3 })], { caps: [4] });
+    expect((await dispatch([cand("a", { weight: 3, more: true })], { caps: [4] })).kind).toBe("full");
+    // b (weight 1) is far above a, but a has 3 of 4 slots; b's share is 4 × 1/4 = 1 and it has 0
+    expect(await release(b, { holdMs: 50, caps: [4] })).toBe(true);
+    expect((await dispatch([cand("a", { weight: 3, more: true })], { caps: [4] })).kind).toBe("full");
+    expect(tenantOf(await dispatch([cand("b")], { caps: [4], replica: "r2" }))).toBe("b");
   });
 });

@@ -7,7 +7,7 @@
 
 const COMMON = `
 local root = KEYS[1]
-local VTC, WAIT, META, HOLDS = root .. ':vtc', root .. ':wait', root .. ':meta', root .. ':holds'
+local VTC, WAIT, META, HOLDS, WEIGHT = root .. ':vtc', root .. ':wait', root .. ':meta', root .. ':holds', root .. ':weight'
 local function int(n) return string.format('%d', n) end
 local function flt(n) return string.format('%.17g', n) end
 local function counter(t) return tonumber(redis.call('HGET', VTC, t) or '0') end
@@ -56,7 +56,7 @@ end
 
 -- every pool key outlives its last write by \`keep\` ms
 local function done(keep, result)
-  for _, k in ipairs({VTC, WAIT, META, HOLDS}) do redis.call('PEXPIRE', k, keep) end
+  for _, k in ipairs({VTC, WAIT, META, HOLDS, WEIGHT}) do redis.call('PEXPIRE', k, keep) end
   return result
 end
 `;
@@ -97,16 +97,17 @@ end
 local waiting = waiting_tenants(now)
 for _, c in ipairs(cands) do
   if waiting[c.tenant] == nil then
-    local base = min_of_band(waiting, c.band) or meta('left:' .. c.band)
+    local base = (min_of_band(waiting, c.band) or meta('left:' .. c.band)) - c.cost / c.weight
     if counter(c.tenant) < base then redis.call('HSET', VTC, c.tenant, flt(base)) end
   end
   waiting[c.tenant] = c.band
   redis.call('ZADD', WAIT, int(now + wait_ttl), c.band .. '|' .. c.tenant .. '|' .. replica)
+  redis.call('HSET', WEIGHT, c.tenant, flt(c.weight))
 end
 local present = bands_of(waiting)
 
 local function grant(c, e)
-  redis.call('ZADD', KEYS[e + 1], int(now + lease_ttl), c.lease)
+  redis.call('ZADD', KEYS[e + 1], int(now + lease_ttl), c.tenant .. '|' .. c.lease)
   redis.call('PEXPIRE', KEYS[e + 1], keep)
   redis.call('HINCRBYFLOAT', VTC, c.tenant, flt(c.cost / c.weight))
   for b = c.band + 1, 2 do
@@ -124,8 +125,8 @@ for e = 1, ne do
 end
 local holds = redis.call('HGETALL', HOLDS)
 for h = 1, #holds, 2 do
-  local id = holds[h]
-  local t, url = string.match(holds[h + 1], '^([^|]*)|(.*)$')
+  local id, url = holds[h], holds[h + 1]
+  local t = string.match(id, '^([^|]*)|')
   local e = index[url]
   if e == nil or not redis.call('ZSCORE', KEYS[e + 1], id) then
     redis.call('HDEL', HOLDS, id)
@@ -165,14 +166,17 @@ end
 `;
 
 /**
- * KEYS: pool root, the endpoint's lease set. ARGV: now, lease, tenant, band, correction, hold ms,
- * starvation limit, url, keep ms. Returns 1 if the slot became a hold for the tenant, else 0.
+ * KEYS: pool root, then the pool's endpoints' lease sets. ARGV: now, lease, tenant, band,
+ * correction, hold ms, starvation limit, keep ms, index of the released endpoint (1-based), endpoint
+ * count, {url, capacity} per endpoint. Returns 1 if the slot became a hold for the tenant, else 0.
  */
 export const RELEASE_LUA = `${COMMON}
 local now, lease, tenant, band = tonumber(ARGV[1]), ARGV[2], ARGV[3], tonumber(ARGV[4])
-local correction, hold_ms, limit, url, keep = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV[8], ARGV[9]
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', int(now))
-local freed = redis.call('ZREM', KEYS[2], lease)
+local correction, hold_ms, limit, keep = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV[8]
+local released, ne = tonumber(ARGV[9]), tonumber(ARGV[10])
+local set = KEYS[released + 1]
+redis.call('ZREMRANGEBYSCORE', set, '-inf', int(now))
+local freed = redis.call('ZREM', set, tenant .. '|' .. lease)
 if correction ~= 0 then redis.call('HINCRBYFLOAT', VTC, tenant, flt(correction)) end
 if freed == 0 or hold_ms <= 0 then return done(keep, 0) end
 local waiting = waiting_tenants(now)
@@ -181,11 +185,31 @@ local present = bands_of(waiting)
 present[band + 1] = true
 if choose_band(present, limit) ~= band then return done(keep, 0) end
 local min = min_of_band(waiting, band)
-if min ~= nil and counter(tenant) > min then return done(keep, 0) end
-local id = 'hold:' .. lease
-redis.call('ZADD', KEYS[2], int(now + hold_ms), id)
-redis.call('PEXPIRE', KEYS[2], keep)
-redis.call('HSET', HOLDS, id, tenant .. '|' .. url)
+local hold = min == nil or counter(tenant) <= min
+if not hold then
+  -- below its weighted share of the pool's slots?
+  local slots, capacity, active = {}, 0, {}
+  for e = 1, ne do
+    capacity = capacity + tonumber(ARGV[10 + 2 * e])
+    redis.call('ZREMRANGEBYSCORE', KEYS[e + 1], '-inf', int(now))
+    for _, m in ipairs(redis.call('ZRANGE', KEYS[e + 1], 0, -1)) do
+      local t = string.match(m, '^([^|]*)|')
+      slots[t] = (slots[t] or 0) + 1
+      active[t] = true
+    end
+  end
+  for t in pairs(waiting) do active[t] = true end
+  active[tenant] = true
+  local total = 0
+  for t in pairs(active) do total = total + tonumber(redis.call('HGET', WEIGHT, t) or '1') end
+  local w = tonumber(redis.call('HGET', WEIGHT, tenant) or '1')
+  hold = (slots[tenant] or 0) < capacity * w / total
+end
+if not hold then return done(keep, 0) end
+local id = tenant .. '|hold:' .. lease
+redis.call('ZADD', set, int(now + hold_ms), id)
+redis.call('PEXPIRE', set, keep)
+redis.call('HSET', HOLDS, id, ARGV[9 + 2 * released])
 return done(keep, 1)
 `;
 
@@ -195,7 +219,7 @@ leave(tonumber(ARGV[3]), ARGV[2], ARGV[1], tonumber(ARGV[4]))
 return 1
 `;
 
-/** KEYS: lease sets. ARGV: now, ttl, then one lease id per key. */
+/** KEYS: lease sets. ARGV: now, ttl, then one lease member ("tenant|lease") per key. */
 export const RENEW_LUA = `
 local now, ttl = tonumber(ARGV[1]), tonumber(ARGV[2])
 for k = 1, #KEYS do

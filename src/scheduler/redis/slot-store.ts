@@ -5,8 +5,10 @@
  *   <prefix>sched:{<pool>}:vtc     HASH   tenant → virtual token counter
  *   <prefix>sched:{<pool>}:wait    ZSET   "band|tenant|replica" → expiry of the waiting entry (ms)
  *   <prefix>sched:{<pool>}:meta    HASH   skip:<band> (starvation counters), left:<band> (last counter out)
- *   <prefix>sched:{<pool>}:holds   HASH   hold lease id → "tenant|endpoint url"
- *   <prefix>sched:ep:<url>         ZSET   lease id → expiry (ms): the endpoint's slots, holds included
+ *   <prefix>sched:{<pool>}:weight  HASH   tenant → weight (as last seen)
+ *   <prefix>sched:{<pool>}:holds   HASH   hold member → endpoint url
+ *   <prefix>sched:ep:<url>         ZSET   "tenant|lease id" → expiry (ms): the endpoint's slots, holds
+ *                                         ("tenant|hold:<lease>") included
  *
  * Pool keys outlive their last write by a day; lease sets likewise.
  */
@@ -76,12 +78,24 @@ export class RedisSlotStore implements SlotStore {
   }
 
   async release(r: ReleaseRequest): Promise<boolean> {
-    const reply = await releaseScript.run(
-      this.client,
-      [this.root(r.pool), this.endpoint(r.endpoint)],
-      [r.now, r.lease, r.tenant, r.band, r.correction, r.holdMs, r.starvationLimit, r.endpoint, KEEP_MS],
-    );
-    return reply === 1;
+    let endpoints = r.endpoints;
+    let index = endpoints.findIndex((e) => e.url === r.endpoint);
+    if (index < 0) [endpoints, index] = [[...endpoints, { url: r.endpoint, capacity: 0 }], endpoints.length];
+    const args: (string | number)[] = [
+      r.now,
+      r.lease,
+      r.tenant,
+      r.band,
+      r.correction,
+      r.holdMs,
+      r.starvationLimit,
+      KEEP_MS,
+      index + 1,
+      endpoints.length,
+    ];
+    for (const e of endpoints) args.push(e.url, Math.max(0, Math.floor(e.capacity)));
+    const keys = [this.root(r.pool), ...endpoints.map((e) => this.endpoint(e.url))];
+    return (await releaseScript.run(this.client, keys, args)) === 1;
   }
 
   async withdraw(pool: string, replica: string, tenant: string, band: Band, now: number): Promise<void> {
@@ -93,7 +107,7 @@ export class RedisSlotStore implements SlotStore {
     await renewScript.run(
       this.client,
       leases.map((l) => this.endpoint(l.endpoint)),
-      [now, ttlMs, ...leases.map((l) => l.lease)],
+      [now, ttlMs, ...leases.map((l) => `${l.tenant}|${l.lease}`)],
     );
   }
 
