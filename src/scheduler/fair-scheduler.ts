@@ -2,6 +2,7 @@ import { ApiError } from "../errors.js";
 import type { Clock } from "./clock.js";
 import { bandOf } from "./policy.js";
 import { PoolRuntime, type Pending } from "./pool-runtime.js";
+import { overloaded, queueFull } from "./queue-errors.js";
 import type { PoolTable } from "./pools.js";
 import type { Scheduler, SchedulerSnapshot, Slot, SlotRequest } from "./scheduler.js";
 import type { SlotStore } from "./slot-store.js";
@@ -72,14 +73,7 @@ export class FairScheduler implements Scheduler {
     const tenant = request.tenantId;
     if (rt.queue.queued(tenant) >= s.maxQueuePerTenant) {
       this.options.events?.onReject?.(rt.pool.name, tenant, "tenant_queue_full");
-      return Promise.reject(
-        new ApiError(
-          "queue_full",
-          `Your tenant already has ${s.maxQueuePerTenant} requests waiting for ${request.model}; retry later.`,
-          null,
-          { "retry-after": "1" },
-        ),
-      );
+      return Promise.reject(queueFull(s.maxQueuePerTenant, request.model));
     }
     if (this.total >= s.maxQueueTotal) {
       this.options.events?.onReject?.(rt.pool.name, tenant, "queue_full");
@@ -160,8 +154,4 @@ export class FairScheduler implements Scheduler {
     };
     return this.options.clock.after(every, tick);
   }
-}
-
-function overloaded(message: string): ApiError {
-  return new ApiError("server_overloaded", message, null, { "retry-after": "2" });
 }

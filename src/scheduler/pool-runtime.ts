@@ -1,10 +1,11 @@
-import { ApiError } from "../errors.js";
 import type { FairSchedulerOptions } from "./fair-scheduler.js";
 import { serviceTokens } from "./policy.js";
+import { PoolCapacity } from "./pool-capacity.js";
 import { PoolQueue, type Waiter } from "./pool-queue.js";
 import type { Pool } from "./pools.js";
+import { storeUnavailable } from "./queue-errors.js";
 import type { Slot, Used } from "./scheduler.js";
-import type { Candidate, DispatchResult, EndpointRoom, LeaseRef } from "./slot-store.js";
+import type { Candidate, DispatchResult, LeaseRef } from "./slot-store.js";
 
 /** A queued request and how to answer it. */
 export interface Pending extends Waiter {
@@ -23,7 +24,7 @@ interface Live extends Waiter {
 export class PoolRuntime {
   readonly queue = new PoolQueue<Pending>();
   private readonly live = new Map<string, Live>();
-  private readonly external = new Map<string, number>();
+  private readonly capacity: PoolCapacity;
   private pumping = false;
   private again = false;
   private cancelPoll: (() => void) | null = null;
@@ -32,7 +33,9 @@ export class PoolRuntime {
     readonly pool: Pool,
     private readonly o: FairSchedulerOptions,
     private readonly count: (delta: number) => void,
-  ) {}
+  ) {
+    this.capacity = new PoolCapacity(pool, o.available);
+  }
 
   enqueue(w: Pending): void {
     this.queue.add(w);
@@ -51,10 +54,7 @@ export class PoolRuntime {
   }
 
   setExternalLoad(url: string, requests: number): void {
-    if (!this.pool.endpoints.some((e) => e.url === url)) return;
-    const before = this.external.get(url) ?? 0;
-    this.external.set(url, requests);
-    if (requests < before) void this.pump();
+    if (this.capacity.setExternalLoad(url, requests)) void this.pump();
   }
 
   leases(): LeaseRef[] {
@@ -67,23 +67,13 @@ export class PoolRuntime {
     return {
       name: this.pool.name,
       queued: this.queue.size,
-      endpoints: this.rooms().map((r) => ({ ...r, inFlight: inFlight.get(r.url) ?? 0 })),
+      endpoints: this.capacity.rooms().map((r) => ({ ...r, inFlight: inFlight.get(r.url) ?? 0 })),
     };
   }
 
   close(err: unknown): void {
     this.stopPolling();
     for (const w of this.queue.all()) this.drop(w, err);
-  }
-
-  /** Each endpoint's capacity less outside load; none for unhealthy ones, unless all are. */
-  private rooms(): EndpointRoom[] {
-    const up = this.o.available ?? (() => true);
-    const anyUp = this.pool.endpoints.some((e) => up(e.url));
-    return this.pool.endpoints.map((e) => ({
-      url: e.url,
-      capacity: anyUp && !up(e.url) ? 0 : Math.max(0, e.capacity - (this.external.get(e.url) ?? 0)),
-    }));
   }
 
   private async pump(): Promise<void> {
@@ -105,7 +95,7 @@ export class PoolRuntime {
               replica: this.o.replica,
               now: this.o.clock.now(),
               candidates,
-              endpoints: this.rooms(),
+              endpoints: this.capacity.rooms(),
               leaseTtlMs: s.leaseTtlMs,
               waitTtlMs: s.waitTtlMs,
               starvationLimit: s.starvationLimit,
@@ -158,7 +148,7 @@ export class PoolRuntime {
     this.o.store
       .release({
         pool: this.pool.name,
-        endpoints: this.rooms(),
+        endpoints: this.capacity.rooms(),
         endpoint: l.endpoint,
         lease: l.id,
         tenant: l.tenant,
@@ -187,12 +177,7 @@ export class PoolRuntime {
   /** The shared state is unreachable: fail closed, every request waiting here gets a 503. */
   private storeFailed(err: unknown): void {
     this.o.events?.onStoreError?.("dispatch", err);
-    const refusal = new ApiError(
-      "limiter_unavailable",
-      "The scheduler's shared state is unreachable; retry shortly.",
-      null,
-      { "retry-after": "1" },
-    );
+    const refusal = storeUnavailable();
     for (const w of this.queue.all()) {
       this.o.events?.onReject?.(this.pool.name, w.tenant, "store_unavailable");
       this.drop(w, refusal);
