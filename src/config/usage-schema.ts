@@ -46,8 +46,12 @@ const journalSchema = z.strictObject({
   dir: z.string().min(1).optional(),
   /** fdatasync every group commit (survives power loss); false survives process crashes only. */
   fsync: z.boolean().default(true),
-  /** Group commit window: every event settled within it shares one write + fsync. */
-  commit_interval_ms: z.number().min(0).max(1000).default(2),
+  /**
+   * Group commit window. 0: a write starts as soon as the event loop is free, and every event settled
+   * while one is in flight shares the next. More (a few ms) means fewer fsyncs on slow disks, at that
+   * much latency per response.
+   */
+  commit_interval_ms: z.number().min(0).max(1000).default(0),
   segment_bytes: positiveInt.min(65_536).default(64 * 1024 * 1024),
 });
 

@@ -5,8 +5,15 @@ import type { Database } from "./schema.js";
 import { setTenant } from "./tenant-scope.js";
 import { toRow } from "./usage-rows.js";
 
-/** Rows per statement: well under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters. */
-const ROWS_PER_STATEMENT = 500;
+/**
+ * Rows per statement (well under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters). Small,
+ * because better-sqlite3 runs each statement synchronously on the event loop: the writer yields
+ * between statements so that a batch never blocks request handling for more than about a
+ * millisecond at a time.
+ */
+const ROWS_PER_STATEMENT = 50;
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -77,6 +84,7 @@ export async function appendEvents(
     if (rls) await setTenant(trx, tenantId);
     const fresh = new Set<string>();
     for (const chunk of chunks(list, ROWS_PER_STATEMENT)) {
+      await yieldToEventLoop();
       const rows = await trx
         .insertInto("usage_events")
         .values(chunk.map(toRow))
@@ -89,7 +97,10 @@ export async function appendEvents(
     const deltas = rollupDeltas(
       fresh.size === list.length ? list : list.filter((e) => fresh.has(e.requestId)),
     );
-    for (const chunk of chunks(deltas, ROWS_PER_STATEMENT)) await upsertRollups(trx, chunk);
+    for (const chunk of chunks(deltas, ROWS_PER_STATEMENT)) {
+      await yieldToEventLoop();
+      await upsertRollups(trx, chunk);
+    }
     inserted += fresh.size;
   }
   return inserted;
