@@ -3,6 +3,9 @@ import { AdmissionService } from "./admission/admission-service.js";
 import { MemoryLimiter } from "./admission/memory/limiter.js";
 import { openLimiter } from "./admission/open-limiter.js";
 import { ApiKeyAuthenticator, type KnownKey } from "./auth/api-key-authenticator.js";
+import type { AuditTrail } from "./audit/audit-trail.js";
+import { InferenceAudit } from "./audit/inference-audit.js";
+import { openAuditTrail } from "./audit/open-audit-trail.js";
 import type { Config } from "./config/schema.js";
 import { CacheSalts } from "./customize/cache-salt.js";
 import { MemoryResponseCache } from "./customize/memory/response-cache.js";
@@ -31,7 +34,9 @@ import { LoraManager } from "./upstream/lora-manager.js";
 import type { Journal } from "./usage/journal/journal.js";
 import { Ledger } from "./usage/ledger.js";
 import { openJournal } from "./usage/open-journal.js";
+import { openAuditJournal } from "./audit/open-audit.js";
 import { priceBookFromConfig } from "./usage/price-book.js";
+import { openProviderSecrets } from "./secrets/open-secrets.js";
 import type { UsageSink } from "./usage/usage-event.js";
 
 export interface GatewayOptions {
@@ -55,6 +60,10 @@ export interface Gateway {
   readonly admission: AdmissionService;
   /** The usage ledger: journal, replay into the store, backlog. */
   readonly ledger: Ledger;
+  /** The audit trail: this replica's hash chain, journal and batched writer. */
+  readonly audit: AuditTrail;
+  /** Tenants' provider secrets (sealed in the store) and the per-request upstream credentials. */
+  readonly secrets: Awaited<ReturnType<typeof openProviderSecrets>>;
   /** In-process simulators started for `sim://` upstreams, by name. */
   readonly simulators: ReadonlyMap<string, RunningSim>;
   /** Starts listening; resolves to the base URL (e.g. http://127.0.0.1:8080). */
@@ -125,11 +134,16 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const store = openStore(config.storage, { poolSize: config.storage_pool_size });
   let simulators = new Map<string, RunningSim>();
   let journal: Journal | null = null;
+  let auditJournal: Journal | null = null;
+  let secrets: Awaited<ReturnType<typeof openProviderSecrets>>;
   try {
     await migrateStorage(config, store);
+    secrets = await openProviderSecrets(config, store.secrets);
     journal = await openJournal(config.usage, config.storage);
+    auditJournal = await openAuditJournal(config.audit, config.usage, config.storage);
     simulators = await startSimulators(config);
   } catch (err) {
+    await auditJournal?.close();
     await journal?.close();
     await store.close();
     throw err;
@@ -157,6 +171,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     drainTimeoutMs: config.usage.drain_timeout_ms,
     events: ledgerMetrics(metrics.registry, () => ledger.backlog),
   });
+  const audit = openAuditTrail(config.audit, auditJournal, store.audit, metrics.registry);
   const limiter = openLimiter(config.limits);
   const rc = config.response_cache;
   const responseCache: ResponseCache =
@@ -241,7 +256,17 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       prices: priceBookFromConfig(config),
       ledger: store.ledger,
       admission,
-      sinks: [admission, new MetricsSink(metrics), ledger, ...(options.sinks ?? [])],
+      sinks: [
+        admission,
+        new MetricsSink(metrics),
+        ledger,
+        new InferenceAudit(audit),
+        ...(options.sinks ?? []),
+      ],
+      audit,
+      auditReader: store.audit,
+      secrets: secrets.secrets,
+      upstreamAuth: secrets.upstreamAuth,
       metrics,
       limits: {
         bodyLimit: s.body_limit,
@@ -253,9 +278,10 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       readiness: async () => {
         try {
           await store.ping();
-          return ledger.problems();
+          return [...ledger.problems(), ...audit.problems()];
         } catch (err) {
-          return [`store: ${err instanceof Error ? err.message : String(err)}`, ...ledger.problems()];
+          const problems = [...ledger.problems(), ...audit.problems()];
+          return [`store: ${err instanceof Error ? err.message : String(err)}`, ...problems];
         }
       },
     },
@@ -264,6 +290,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   log = server.log;
   admission.start();
   ledger.start();
+  audit.start();
   checker.start();
   for (const id of catalog.tenantIds()) {
     const tenant = catalog.tenant(id)!;
@@ -279,6 +306,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     metrics,
     admission,
     ledger,
+    audit,
+    secrets,
     simulators,
     async listen(port = s.port, host = s.host) {
       await server.listen({ port, host });
@@ -296,6 +325,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       await engines.close();
       await Promise.all([...simulators.values()].map((sim) => sim.close()));
       await ledger.close();
+      await audit.close();
       await store.close();
     },
   };

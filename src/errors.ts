@@ -35,6 +35,11 @@ export const ERRORS = {
     type: "permission_error",
     message: "This model is not available to your tenant.",
   },
+  tenant_secret_missing: {
+    status: 403,
+    type: "permission_error",
+    message: "This model needs a provider credential of your tenant's that is not set.",
+  },
   model_not_found: { status: 404, type: "invalid_request_error", message: "The model does not exist." },
   not_found: { status: 404, type: "invalid_request_error", message: "Unknown route." },
   rate_limit_exceeded: {
@@ -80,6 +85,11 @@ export const ERRORS = {
     status: 503,
     type: "api_error",
     message: "The model's engines are overloaded; retry after the retry-after header.",
+  },
+  secrets_unavailable: {
+    status: 503,
+    type: "api_error",
+    message: "Provider credentials cannot be read right now.",
   },
   guard_unavailable: {
     status: 503,

@@ -19,6 +19,15 @@ export interface AuditQuery {
   readonly from?: Date;
   readonly to?: Date;
   readonly limit?: number;
+  /** Paging: only records older than this one (results are newest first). */
+  readonly before?: AuditCursor;
+}
+
+/** A record's place in the newest-first order of queries. */
+export interface AuditCursor {
+  readonly time: string;
+  readonly chain: string;
+  readonly seq: number;
 }
 
 export interface AuditReader {

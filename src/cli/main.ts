@@ -1,8 +1,10 @@
 import { Command } from "commander";
+import { auditCommand } from "./audit-command.js";
 import { checkCommand } from "./check-command.js";
 import { invoiceCommand } from "./invoice-command.js";
 import { keysCommand } from "./keys-command.js";
 import { migrateCommand } from "./migrate-command.js";
+import { secretsCommand } from "./secrets-command.js";
 import { serveCommand } from "./serve-command.js";
 import { simCommand } from "./sim-command.js";
 import { usageCommand } from "./usage-command.js";
@@ -18,6 +20,8 @@ export function program(): Command {
     .addCommand(keysCommand())
     .addCommand(usageCommand())
     .addCommand(invoiceCommand())
+    .addCommand(auditCommand())
+    .addCommand(secretsCommand())
     .addCommand(simCommand());
 }
 

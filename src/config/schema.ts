@@ -8,6 +8,7 @@ import {
   tenantCustomizationShape,
 } from "./customize-schema.js";
 import { checkPools, poolName, poolSchema, schedulerSchema } from "./scheduler-schema.js";
+import { auditSchema, modelControlShape, secretsSchema } from "./control-schema.js";
 
 /**
  * The one configuration schema. Field names follow the seed's tenant-quotas ConfigMap
@@ -106,6 +107,7 @@ export const modelSchema = z.strictObject({
   /** LoRA adapters kept loaded per endpoint; the least recently used is unloaded beyond this. */
   max_loras: positiveInt.default(8),
   ...modelUsageShape,
+  ...modelControlShape,
   /** Endpoint choice: least in flight, or `prefix` affinity (same tenant + prompt prefix → same endpoint, warm cache). */
   affinity: z.enum(["none", "prefix"]).default("none"),
 });
@@ -178,6 +180,8 @@ const configShape = z.strictObject({
   /** PostgreSQL connections per gateway process. */
   storage_pool_size: positiveInt.max(1000).default(10),
   usage: usageSchema.default(usageSchema.parse({})),
+  audit: auditSchema.default(auditSchema.parse({})),
+  secrets: secretsSchema.default(secretsSchema.parse({})),
   log: z
     .strictObject({
       level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

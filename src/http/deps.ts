@@ -1,6 +1,9 @@
 import type { AdmissionService } from "../admission/admission-service.js";
+import type { AuditLog, AuditReader } from "../audit/audit-log.js";
 import type { ApiKeyAuthenticator } from "../auth/api-key-authenticator.js";
 import type { CacheSalts } from "../customize/cache-salt.js";
+import type { ProviderSecrets } from "../secrets/provider-secrets.js";
+import type { UpstreamAuth } from "../secrets/upstream-auth.js";
 import type { ResponseCache } from "../customize/response-cache.js";
 import type { TenantCustomization } from "../customize/tenant-customization.js";
 import type { EndpointHealth } from "../upstream/endpoint-health.js";
@@ -38,6 +41,14 @@ export interface GatewayDeps {
   /** Every settled request goes to each sink (admission settlement, metrics, ledger). */
   readonly sinks: readonly UsageSink[];
   readonly metrics: GatewayMetrics;
+  /** The audit trail: every admin action is recorded here (inference calls via a usage sink). */
+  readonly audit: AuditLog;
+  /** Audit queries (tenant-scoped or platform-wide). */
+  readonly auditReader: AuditReader;
+  /** Tenants' provider secrets (set, list, delete; never read back through the API). */
+  readonly secrets: ProviderSecrets;
+  /** The dispatch stage's per-tenant upstream credentials (models.<name>.upstream_auth). */
+  readonly upstreamAuth: UpstreamAuth;
   readonly limits: {
     readonly bodyLimit: number;
     readonly requestTimeoutMs: number;

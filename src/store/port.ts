@@ -1,5 +1,7 @@
 import type { Price } from "../usage/pricing.js";
 import type { UsageEvent } from "../usage/usage-event.js";
+import type { AuditRepository } from "./audit-port.js";
+import type { SecretRepository } from "./secret-port.js";
 
 /** The store port: tenants' durable data. Adapters: sqlite/ (embedded) and postgres/ (cluster). */
 
@@ -82,6 +84,10 @@ export interface MigrateOptions {
 export interface Store {
   readonly keys: KeyRepository;
   readonly ledger: LedgerRepository;
+  /** The audit trail: append-only, hash-chained (audit/). */
+  readonly audit: AuditRepository;
+  /** Tenants' provider secrets, sealed (secrets/). */
+  readonly secrets: SecretRepository;
   /** Throws if the database cannot be reached. */
   ping(): Promise<void>;
   /** Applies pending migrations; idempotent. */

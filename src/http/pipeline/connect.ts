@@ -40,6 +40,9 @@ export async function connect(
   const tried = new Set<string>();
   let last: unknown = new ApiError("upstream_unavailable");
   const pool = model.lora?.base ?? model.name; // an adapter runs on its base model's engines
+  // a hosted API that takes the requesting tenant's own credential (models.<name>.upstream_auth)
+  const pendingAuth = deps.upstreamAuth.headers(plan.tenant.id, pool);
+  const auth = pendingAuth === null ? null : await pendingAuth;
   for (let attempt = 0; attempt <= deps.routing.retries; attempt++) {
     const preferred = deps.picker.pick(deps.scheduler.endpoints(plan.tenant.id, pool), {
       exclude: tried,
@@ -78,7 +81,7 @@ export async function connect(
         baseUrl: endpoint,
         path: plan.spec.path,
         body: payload,
-        headers: { "x-request-id": request.id },
+        headers: auth === null ? { "x-request-id": request.id } : { ...auth, "x-request-id": request.id },
         signal,
       });
       if (res.statusCode >= 500) deps.health.failure(endpoint);

@@ -3,7 +3,8 @@ import type { Database } from "../sql/schema.js";
 
 /**
  * What the gateway's runtime role needs, granted by the owner after each migration: rows of the
- * tenant-scoped tables (row-level security still limits them to one tenant per transaction), and
+ * tenant-scoped tables (row-level security still limits them to one tenant per transaction), only
+ * INSERT and SELECT on the audit trail, and
  * read access to the migration bookkeeping so that a start with nothing to migrate succeeds.
  */
 export async function grantAppRole(db: Kysely<Database>, role: string): Promise<void> {
@@ -17,5 +18,9 @@ export async function grantAppRole(db: Kysely<Database>, role: string): Promise<
     db,
   );
   await sql`grant select on kysely_migration, kysely_migration_lock to ${r}`.execute(db);
+  // The audit trail is append-only for the gateway: it may add records and read them, nothing else.
+  await sql`revoke update, delete, truncate on audit_log from ${r}`.execute(db);
+  await sql`grant select, insert on audit_log to ${r}`.execute(db);
+  await sql`grant select, insert, update, delete on tenant_secrets to ${r}`.execute(db);
   await sql`grant execute on function tollgate_api_key_by_hash(text) to ${r}`.execute(db);
 }

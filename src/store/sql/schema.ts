@@ -1,4 +1,5 @@
 import type { ColumnType } from "kysely";
+import type { AuditLogTable, TenantSecretsTable } from "./control-tables.js";
 
 /** Table types shared by the SQL adapters (Kysely). Times are ISO-8601 UTC strings. */
 export interface ApiKeysTable {
@@ -68,4 +69,6 @@ export interface Database {
   api_keys: ApiKeysTable;
   usage_events: UsageEventsTable;
   usage_records: UsageRecordsTable;
+  audit_log: AuditLogTable;
+  tenant_secrets: TenantSecretsTable;
 }

@@ -1,9 +1,11 @@
 import { Migrator, sql, type Kysely } from "kysely";
 import { migrationProvider } from "../migrations/index.js";
 import type { MigrateOptions, Store } from "../port.js";
+import { SqlAuditRepository } from "./audit-repository.js";
 import { SqlKeyRepository } from "./key-repository.js";
 import { SqlLedgerRepository } from "./ledger-repository.js";
 import type { Database } from "./schema.js";
+import { SqlSecretRepository } from "./secret-repository.js";
 
 export interface SqlStoreOptions {
   /** PostgreSQL: tenant-scoped tables are under row-level security (see migration 003). */
@@ -16,6 +18,8 @@ export interface SqlStoreOptions {
 export class SqlStore implements Store {
   readonly keys: SqlKeyRepository;
   readonly ledger: SqlLedgerRepository;
+  readonly audit: SqlAuditRepository;
+  readonly secrets: SqlSecretRepository;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -23,6 +27,8 @@ export class SqlStore implements Store {
   ) {
     this.keys = new SqlKeyRepository(db, options.rls ?? false);
     this.ledger = new SqlLedgerRepository(db, options.rls ?? false);
+    this.audit = new SqlAuditRepository(db, options.rls ?? false);
+    this.secrets = new SqlSecretRepository(db, options.rls ?? false);
   }
 
   async ping(): Promise<void> {

@@ -1,0 +1,19 @@
+import { sql, type Kysely, type Transaction } from "kysely";
+import type { Database } from "./schema.js";
+
+/**
+ * Runs `fn` in a transaction that may read every tenant's rows of the tables whose policies allow it
+ * (`app.all_tenants = 'on'`, SET LOCAL: it ends with the transaction). Only for work that is
+ * platform-wide by nature: the audit writer, audit verification and export, platform admins' audit
+ * queries, KEK rotation. On SQLite (no RLS) a plain transaction.
+ */
+export function acrossTenants<T>(
+  db: Kysely<Database>,
+  rls: boolean,
+  fn: (trx: Transaction<Database>) => Promise<T>,
+): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    if (rls) await sql`select set_config('app.all_tenants', 'on', true)`.execute(trx);
+    return fn(trx);
+  });
+}
