@@ -7,6 +7,8 @@ export interface ModeResult {
   readonly light: LatencySummary & { readonly busy: number };
   readonly flood: LatencySummary & { readonly busy: number };
   readonly aErrors: number;
+  /** 1-minute load average when the mode ended (the machine is shared). */
+  readonly load: number;
   readonly share: {
     readonly seconds: number;
     readonly heavy: number;
@@ -32,14 +34,14 @@ export function printReport(
   );
   out.push(`setup: ${JSON.stringify({ ...setup })}`, "");
   out.push(
-    "| mode | B idle p50 / p99 (ms) | A=10: B p50 / p99 | A=64: B p50 / p99 | A=64: p99 ÷ idle p99 | A=64: pool busy | B n (idle / 10 / 64) |",
+    "| mode | B idle p50 / p99 (ms) | A=10: B p50 / p99 | A=64: B p50 / p99 | A=64: p99 ÷ idle p99 | A=64: pool busy | B n (idle / 10 / 64) | load |",
   );
-  out.push("|---|---|---|---|---|---|---|");
+  out.push("|---|---|---|---|---|---|---|---|");
   for (const r of results) {
     out.push(
       `| ${r.mode} | ${ms(r.idle.p50)} / ${ms(r.idle.p99)} | ${ms(r.light.p50)} / ${ms(r.light.p99)} | ` +
         `${ms(r.flood.p50)} / ${ms(r.flood.p99)} | ${x(r.flood.p99 / r.idle.p99)} | ${pct(r.flood.busy)} | ` +
-        `${r.idle.n} / ${r.light.n} / ${r.flood.n} |`,
+        `${r.idle.n} / ${r.light.n} / ${r.flood.n} | ${r.load.toFixed(2)} |`,
     );
   }
   out.push(

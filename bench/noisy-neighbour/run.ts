@@ -7,7 +7,7 @@
  *   npm run build && node --import ./bench/register.js bench/noisy-neighbour/run.ts [--quick]
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -149,6 +149,7 @@ try {
       light: { ...latency(samples, B, light), busy: busy(engine.samples, CAPACITY, light) },
       flood: { ...latency(samples, B, flood), busy: busy(engine.samples, CAPACITY, flood) },
       aErrors: samples.filter((s) => s.tenant === TENANTS.a.id && s.status !== 200).length,
+      load: loadavg()[0]!,
       share,
     });
     bSeries.push({
