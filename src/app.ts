@@ -11,12 +11,13 @@ import { CacheSalts } from "./customize/cache-salt.js";
 import { MemoryResponseCache } from "./customize/memory/response-cache.js";
 import { RedisResponseCache } from "./customize/redis/response-cache.js";
 import type { ResponseCache } from "./customize/response-cache.js";
-import { buildCustomizations } from "./customize/tenant-customization.js";
 import { buildServer } from "./http/server.js";
 import { startSimulator, type RunningSim } from "./sim/server.js";
 import type { Store } from "./store/port.js";
 import { migrateStorage, openStore } from "./store/open.js";
-import { buildCatalog, type Catalog } from "./tenancy/catalog.js";
+import type { Catalog } from "./tenancy/catalog.js";
+import type { ApplyPlan } from "./tenancy/apply-tenants.js";
+import { openControlPlane, seedConfigTenants } from "./control-plane.js";
 import { admissionMetrics, setBudgetGauges } from "./telemetry/admission-metrics.js";
 import { AlertWebhook } from "./telemetry/alert-webhook.js";
 import { ledgerMetrics } from "./telemetry/ledger-metrics.js";
@@ -35,7 +36,6 @@ import type { Journal } from "./usage/journal/journal.js";
 import { Ledger } from "./usage/ledger.js";
 import { openJournal } from "./usage/open-journal.js";
 import { openAuditJournal } from "./audit/open-audit.js";
-import { priceBookFromConfig } from "./usage/price-book.js";
 import { openProviderSecrets } from "./secrets/open-secrets.js";
 import type { UsageSink } from "./usage/usage-event.js";
 
@@ -136,8 +136,10 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   let journal: Journal | null = null;
   let auditJournal: Journal | null = null;
   let secrets: Awaited<ReturnType<typeof openProviderSecrets>>;
+  let seed: ApplyPlan | undefined;
   try {
     await migrateStorage(config, store);
+    seed = await seedConfigTenants(config, store);
     secrets = await openProviderSecrets(config, store.secrets);
     journal = await openJournal(config.usage, config.storage);
     auditJournal = await openAuditJournal(config.audit, config.usage, config.storage);
@@ -150,7 +152,11 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   }
   const resolveUpstream = (url: string): string =>
     url.startsWith("sim://") ? simulators.get(url.slice("sim://".length))!.url : url;
-  const catalog = buildCatalog(config, resolveUpstream);
+  const control = await openControlPlane(config, store, resolveUpstream, {
+    externalGuard: (url, timeoutMs) => new HttpGuard(url, timeoutMs),
+    seed,
+  });
+  const catalog = control.catalog;
   const pools = buildPoolTable(config, resolveUpstream);
   const metrics = new GatewayMetrics({ processMetrics: options.processMetrics ?? true });
   const s = config.server;
@@ -232,20 +238,24 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const scheduler = openScheduler(config, {
     pools,
     available: (url) => health.available(url),
+    weightOf: control.directory.weightOf,
     events: schedulerMetrics(metrics.registry, () => scheduler.snapshot()),
   });
   const authenticator = new ApiKeyAuthenticator({
     configKeys: configKeys(config),
     repository: store.keys,
     tenantExists: (id) => catalog.tenant(id) !== undefined,
+    tenantSuspended: (id) => control.directory.snapshot(id)?.status === "suspended",
+    onUse: (key) => control.lastUsed.note(key),
   });
+  control.attach(authenticator);
   const server = buildServer(
     {
       catalog,
       authenticator,
       engines,
       picker: new EndpointPicker(),
-      customizations: buildCustomizations(config, (url, timeoutMs) => new HttpGuard(url, timeoutMs)),
+      customizations: control.directory.customizations,
       salts: new CacheSalts(config.isolation.cache_salt_secret),
       responseCache,
       loras: new LoraManager(engines),
@@ -253,7 +263,16 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       scheduler,
       routing: { retries: config.routing.retries },
       clock,
-      prices: priceBookFromConfig(config),
+      prices: control.prices,
+      inferenceJwt: control.inferenceJwt,
+      admin: {
+        store,
+        auth: control.adminAuth,
+        directory: control.directory,
+        models: config.models,
+        audit,
+        clock,
+      },
       ledger: store.ledger,
       admission,
       sinks: [
@@ -292,6 +311,12 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   ledger.start();
   audit.start();
   checker.start();
+  control.start(audit, server.log, (changed) =>
+    setBudgetGauges(
+      metrics,
+      changed.map((t) => t.policy),
+    ),
+  );
   for (const id of catalog.tenantIds()) {
     const tenant = catalog.tenant(id)!;
     if (tenant.budget.dailyMicros !== undefined || tenant.budget.monthlyMicros !== undefined) {
@@ -324,6 +349,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       await responseCache.close();
       await engines.close();
       await Promise.all([...simulators.values()].map((sim) => sim.close()));
+      await control.close();
       await ledger.close();
       await audit.close();
       await store.close();

@@ -40,7 +40,27 @@ export const ERRORS = {
     type: "permission_error",
     message: "This model needs a provider credential of your tenant's that is not set.",
   },
+  tenant_suspended: {
+    status: 403,
+    type: "permission_error",
+    message: "Your tenant is suspended; contact the platform's administrators.",
+  },
+  permission_denied: {
+    status: 403,
+    type: "permission_error",
+    message: "You are not allowed to do this.",
+  },
   model_not_found: { status: 404, type: "invalid_request_error", message: "The model does not exist." },
+  resource_not_found: {
+    status: 404,
+    type: "invalid_request_error",
+    message: "No such object.",
+  },
+  conflict: {
+    status: 409,
+    type: "invalid_request_error",
+    message: "The object already exists or changed meanwhile.",
+  },
   not_found: { status: 404, type: "invalid_request_error", message: "Unknown route." },
   rate_limit_exceeded: {
     status: 429,

@@ -12,6 +12,7 @@ export interface KnownKey {
   readonly revokedAt: Date | null;
   readonly rateLimits?: KeyRateLimits | null;
   readonly models?: ReadonlySet<string> | null;
+  readonly scopes?: ReadonlySet<string> | null;
 }
 
 interface CacheEntry {
@@ -25,6 +26,10 @@ export interface ApiKeyAuthenticatorOptions {
   readonly repository: KeyRepository;
   /** Tenants that exist; a key whose tenant is gone is refused. */
   readonly tenantExists: (id: string) => boolean;
+  /** Suspended tenants: their keys are refused with `tenant_suspended`. */
+  readonly tenantSuspended?: (id: string) => boolean;
+  /** A stored key authenticated (last-use tracking). */
+  readonly onUse?: (key: KnownKey) => void;
   readonly now?: () => number;
   /** How long a store lookup is reused; bounds how late a revocation is seen. */
   readonly cacheTtlMs?: number;
@@ -33,7 +38,10 @@ export interface ApiKeyAuthenticatorOptions {
 
 /**
  * Turns a presented API key into a principal. Only the SHA-256 of keys is held; the final
- * comparison is constant-time. Store lookups are cached briefly so the hot path rarely awaits I/O.
+ * comparison is constant-time. Store lookups are cached briefly so the hot path rarely awaits I/O;
+ * `clearCache()` (called when the store's control revision moves) makes revocations immediate.
+ * Keys of the gateway's own config are in the store too (applied at start): the store's row wins, so
+ * a revocation through the admin API holds; the config's copy answers only while the store cannot.
  */
 export class ApiKeyAuthenticator {
   private readonly configKeys: ReadonlyMap<string, KnownKey>;
@@ -58,7 +66,13 @@ export class ApiKeyAuthenticator {
     if (fromConfig === undefined && looksLikeTollgateKey(presented) && !isWellFormedTollgateKey(presented)) {
       return { ok: false, reason: "malformed" };
     }
-    const key = fromConfig ?? (await this.lookup(hash));
+    let key: KnownKey | undefined;
+    try {
+      key = (await this.lookup(hash)) ?? fromConfig;
+    } catch (err) {
+      if (fromConfig === undefined) throw err;
+      key = fromConfig;
+    }
     if (key === undefined || !digestsEqual(key.hash, hash)) return { ok: false, reason: "unknown" };
     if (!this.options.tenantExists(key.tenantId)) return { ok: false, reason: "unknown" };
     const now = this.now();
@@ -66,6 +80,9 @@ export class ApiKeyAuthenticator {
     if (key.expiresAt !== null && key.expiresAt.getTime() <= now) return { ok: false, reason: "expired" };
     if (claimedTenant !== undefined && claimedTenant !== key.tenantId)
       return { ok: false, reason: "tenant_mismatch" };
+    if (this.options.tenantSuspended?.(key.tenantId) === true)
+      return { ok: false, reason: "tenant_suspended" };
+    if (key !== fromConfig) this.options.onUse?.(key);
     return {
       ok: true,
       principal: {
@@ -74,8 +91,14 @@ export class ApiKeyAuthenticator {
         keyName: key.name,
         keyLimits: key.rateLimits ?? null,
         keyModels: key.models ?? null,
+        scopes: key.scopes ?? undefined,
       },
     };
+  }
+
+  /** Forgets cached store lookups: the next use of each key reads the store again. */
+  clearCache(): void {
+    this.cache.clear();
   }
 
   private async lookup(hash: string): Promise<KnownKey | undefined> {

@@ -8,15 +8,26 @@ export interface CreatedKey {
   readonly record: ApiKeyRecord;
 }
 
+export interface KeyOptions {
+  name?: string | null;
+  expiresAt?: Date | null;
+  now?: Date;
+  rateLimits?: ApiKeyRecord["rateLimits"];
+  models?: ApiKeyRecord["models"];
+  scopes?: ApiKeyRecord["scopes"];
+}
+
+export const newKeyId = (): string => `key_${randomUUID().replaceAll("-", "").slice(0, 20)}`;
+
 /** Creates a Tollgate-format key for a tenant and stores its hash. */
 export async function createApiKey(
   repository: KeyRepository,
   tenantId: string,
-  options: { name?: string | null; expiresAt?: Date | null; now?: Date } = {},
+  options: KeyOptions = {},
 ): Promise<CreatedKey> {
   const key = generateApiKey();
   const record: ApiKeyRecord = {
-    id: `key_${randomUUID().replaceAll("-", "").slice(0, 20)}`,
+    id: newKeyId(),
     tenantId,
     name: options.name ?? null,
     hash: hashApiKey(key),
@@ -24,6 +35,11 @@ export async function createApiKey(
     createdAt: options.now ?? new Date(),
     expiresAt: options.expiresAt ?? null,
     revokedAt: null,
+    rateLimits: options.rateLimits ?? null,
+    models: options.models ?? null,
+    scopes: options.scopes ?? null,
+    lastUsedAt: null,
+    managedBy: "api",
   };
   await repository.insert(record);
   return { key, record };

@@ -14,9 +14,14 @@ export interface Principal {
   readonly keyLimits: KeyRateLimits | null;
   /** The key's subset of the tenant's models; null means all of the tenant's. */
   readonly keyModels: ReadonlySet<string> | null;
+  /** What the key may call (`inference`, `usage`); absent or null: everything. */
+  readonly scopes?: ReadonlySet<string> | null;
+  /** The end user a JWT names (its subject), when inference is authenticated by OIDC. */
+  readonly user?: string;
 }
 
-export type AuthFailure = "missing" | "malformed" | "unknown" | "expired" | "revoked" | "tenant_mismatch";
+export type AuthFailure =
+  "missing" | "malformed" | "unknown" | "expired" | "revoked" | "tenant_mismatch" | "tenant_suspended";
 
 export type AuthResult =
   { readonly ok: true; readonly principal: Principal } | { readonly ok: false; readonly reason: AuthFailure };

@@ -21,7 +21,9 @@ export type Permission =
   | "prompts:write"
   | "secrets:write"
   | "catalog:read"
-  | "catalog:write";
+  | "catalog:write"
+  | "admin_keys:read"
+  | "admin_keys:write";
 
 const GRANTS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
   platform_admin: new Set<Permission>([
@@ -39,6 +41,8 @@ const GRANTS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
     "secrets:write",
     "catalog:read",
     "catalog:write",
+    "admin_keys:read",
+    "admin_keys:write",
   ]),
   // Own tenant: keys, users, usage, prompts — but never its own tier, limits, budgets or prices.
   tenant_admin: new Set<Permission>([
@@ -52,6 +56,8 @@ const GRANTS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
     "prompts:write",
     "secrets:write",
     "catalog:read",
+    "admin_keys:read",
+    "admin_keys:write",
   ]),
   tenant_viewer: new Set<Permission>(["tenants:read", "keys:read", "usage:read", "catalog:read"]),
   billing: new Set<Permission>(["tenants:read", "usage:read", "invoices:read", "catalog:read"]),

@@ -1,13 +1,13 @@
 import { Command, Option } from "commander";
 import type { UsageDimension, UsageTotals } from "../store/port.js";
 import { usdText } from "../usage/money.js";
+import { defaultUsagePeriod, usageReportJson, usageTotal, USAGE_DIMENSIONS } from "../usage/usage-report.js";
 import { csv, table } from "./format.js";
 import { configOption, loadConfigOrExit } from "./options.js";
 import { reconcileCommand } from "./reconcile-command.js";
 import { checkTenant, parseChoice, parseInstant, usageError, withStore } from "./report-options.js";
 
-const DIMENSIONS: readonly UsageDimension[] = ["model", "key", "user", "feature", "hour", "day"];
-const HOUR_MS = 3_600_000;
+const DIMENSIONS = USAGE_DIMENSIONS;
 
 interface UsageOptions {
   config: string;
@@ -38,30 +38,6 @@ const cells = (t: UsageTotals): string[] => [
   usdText(t.costMicros),
 ];
 
-function total(rows: readonly UsageTotals[]): UsageTotals {
-  const sum = (f: (t: UsageTotals) => number) => rows.reduce((s, t) => s + f(t), 0);
-  return {
-    group: {},
-    requests: sum((t) => t.requests),
-    failed: sum((t) => t.failed),
-    inputTokens: sum((t) => t.inputTokens),
-    outputTokens: sum((t) => t.outputTokens),
-    cachedTokens: sum((t) => t.cachedTokens),
-    costMicros: sum((t) => t.costMicros),
-  };
-}
-
-const json = (t: UsageTotals, by: readonly UsageDimension[]) => ({
-  ...Object.fromEntries(by.map((d) => [d, t.group[d] ?? null])),
-  requests: t.requests,
-  failed_requests: t.failed,
-  input_tokens: t.inputTokens,
-  cached_input_tokens: t.cachedTokens,
-  output_tokens: t.outputTokens,
-  cost_micros: t.costMicros,
-  cost_usd: t.costMicros / 1_000_000,
-});
-
 /** `tollgate usage`: a tenant's usage between two times, grouped; `usage reconcile` checks the counters. */
 export function usageCommand(): Command {
   return (
@@ -88,23 +64,16 @@ export function usageCommand(): Command {
         const tenant = opts.tenant;
         const config = await loadConfigOrExit(opts.config);
         checkTenant(config, tenant);
-        const now = new Date();
-        const from = opts.from ?? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
-        const to = opts.to ?? new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS + HOUR_MS);
+        const period = defaultUsagePeriod(new Date());
+        const from = opts.from ?? period.from;
+        const to = opts.to ?? period.to;
         if (to <= from) throw usageError("--to must be after --from");
         const by = opts.groupBy;
         const rows = await withStore(config, (store) =>
           store.ledger.totals({ tenantId: tenant, from, to, by }),
         );
         if (opts.format === "json") {
-          const out = { tenant, from: from.toISOString(), to: to.toISOString(), group_by: by };
-          console.log(
-            JSON.stringify(
-              { ...out, rows: rows.map((r) => json(r, by)), totals: json(total(rows), []) },
-              null,
-              2,
-            ),
-          );
+          console.log(JSON.stringify(usageReportJson(tenant, from, to, by, rows), null, 2));
           return;
         }
         const header = [...by, ...COLUMNS];
@@ -115,7 +84,10 @@ export function usageCommand(): Command {
         }
         console.log(`usage of ${tenant} from ${from.toISOString()} to ${to.toISOString()}`);
         console.log(
-          table(header, [...body, [...by.map((_d, i) => (i === 0 ? "TOTAL" : "")), ...cells(total(rows))]]),
+          table(header, [
+            ...body,
+            [...by.map((_d, i) => (i === 0 ? "TOTAL" : "")), ...cells(usageTotal(rows))],
+          ]),
         );
       })
       .addCommand(reconcileCommand())

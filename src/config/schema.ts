@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { checkUsageConfig, modelUsageShape, tenantUsageShape, usageSchema } from "./usage-schema.js";
-import { unknownVariables } from "../customize/system-prompts.js";
+import { checkTenant } from "./tenant-checks.js";
+import { adminSchema, authSchema, tenantId } from "./access-schema.js";
 import {
   isolationSchema,
   responseCacheSchema,
@@ -192,6 +193,9 @@ const configShape = z.strictObject({
   routing: routingSchema.default(routingSchema.parse({})),
   response_cache: responseCacheSchema.default(responseCacheSchema.parse({})),
   alerts: alertsSchema.default(alertsSchema.parse({})),
+  /** Admin API keys (bootstrap) and OIDC: docs/admin-api.md. */
+  admin: adminSchema.default({ api_keys: [] }),
+  auth: authSchema.default({}),
   simulators: z.record(z.string().regex(/^[a-z0-9-]+$/), simulatorSchema).default({}),
   scheduler: schedulerSchema.default(schedulerSchema.parse({})),
   /** Dedicated pools: engines of their own serving some models for some tenants. */
@@ -199,10 +203,8 @@ const configShape = z.strictObject({
   models: z
     .record(z.string().min(1), modelSchema)
     .refine((m) => Object.keys(m).length > 0, "at least one model"),
-  tenants: z.record(
-    z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, "tenant ids are letters, digits, . _ -"),
-    tenantSchema,
-  ),
+  /** Config-as-code: applied into the store at every start (docs/admin-api.md); may be empty. */
+  tenants: z.record(tenantId, tenantSchema).default({}),
 });
 
 /** Checks that span sections: every reference names something defined, every model has a price. */
@@ -229,70 +231,8 @@ export const configSchema = configShape.superRefine((cfg, ctx) => {
     });
   }
   for (const [id, tenant] of Object.entries(cfg.tenants)) {
-    tenant.models_allowed.forEach((model, i) => {
-      if (!(model in cfg.models)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["tenants", id, "models_allowed", i],
-          message: `unknown model "${model}" (not under models:)`,
-        });
-      }
-    });
-    const allowed = (model: string, path: (string | number)[], what: string) => {
-      if (!tenant.models_allowed.includes(model)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["tenants", id, ...path],
-          message: `${what} "${model}" is not in the tenant's models_allowed`,
-        });
-      }
-    };
-    for (const [alias, target] of Object.entries(tenant.aliases)) {
-      allowed(target, ["aliases", alias], "alias target");
-      if (alias in cfg.models) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["tenants", id, "aliases", alias],
-          message: "an alias may not shadow a model name",
-        });
-      }
-    }
-    for (const [from, chain] of Object.entries(tenant.fallbacks)) {
-      allowed(from, ["fallbacks", from], "model");
-      chain.forEach((to, i) => allowed(to, ["fallbacks", from, i], "fallback model"));
-    }
-    for (const [name, lora] of Object.entries(tenant.lora_adapters)) {
-      allowed(lora.base, ["lora_adapters", name, "base"], "base model");
-      if (cfg.models[lora.base] !== undefined && !cfg.models[lora.base]!.lora) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["tenants", id, "lora_adapters", name, "base"],
-          message: `model "${lora.base}" does not have lora: true`,
-        });
-      }
-    }
-    tenant.system_prompts.forEach((p, i) => {
-      for (const v of unknownVariables(p.template, tenant.prompt_variables)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["tenants", id, "system_prompts", i, "template"],
-          message: `unknown variable {{${v}}} (builtins: tenant, model, user, date; or define it in prompt_variables)`,
-        });
-      }
-    });
-    tenant.system_prompts.forEach((p, i) =>
-      p.models?.forEach((m, j) => allowed(m, ["system_prompts", i, "models", j], "model")),
-    );
-    tenant.api_keys.forEach((key, k) =>
-      key.models_allowed?.forEach((model, i) => {
-        if (!tenant.models_allowed.includes(model)) {
-          ctx.addIssue({
-            code: "custom",
-            path: ["tenants", id, "api_keys", k, "models_allowed", i],
-            message: `"${model}" is not in the tenant's models_allowed`,
-          });
-        }
-      }),
+    checkTenant(tenant, cfg.models, (path, message) =>
+      ctx.addIssue({ code: "custom", path: ["tenants", id, ...path], message }),
     );
   }
 });

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from "fastify";
+import { looksLikeJwt } from "../auth/jwt-verifier.js";
 import { ApiError } from "../errors.js";
 import { RequestMeter } from "../usage/request-meter.js";
 import type { GatewayDeps } from "./deps.js";
@@ -10,7 +11,12 @@ const MESSAGES = {
   expired: "This API key has expired.",
   revoked: "This API key has been revoked.",
   tenant_mismatch: "The x-tenant-id header does not match the API key's tenant.",
+  tenant_suspended: "Your tenant is suspended; contact the platform's administrators.",
 } as const;
+
+/** The scope a /v1 route needs: reading usage, or everything else (models and inference). */
+const scopeOf = (request: FastifyRequest): string =>
+  request.url.startsWith("/v1/usage") ? "usage" : "inference";
 
 function header(request: FastifyRequest, name: string): string | undefined {
   const v = request.headers[name];
@@ -33,13 +39,21 @@ function presentedKey(request: FastifyRequest): string | undefined {
  */
 export function authenticateRequest(deps: GatewayDeps) {
   return async (request: FastifyRequest): Promise<void> => {
-    const result = await deps.authenticator.authenticate(
-      presentedKey(request),
-      header(request, "x-tenant-id"),
-    );
+    const presented = presentedKey(request);
+    const claimed = header(request, "x-tenant-id");
+    const jwt = deps.inferenceJwt;
+    const result =
+      jwt != null && presented !== undefined && looksLikeJwt(presented)
+        ? await jwt.authenticate(presented, claimed)
+        : await deps.authenticator.authenticate(presented, claimed);
     if (!result.ok) {
       deps.metrics.authFailures.inc({ reason: result.reason });
-      throw new ApiError("invalid_api_key", MESSAGES[result.reason]);
+      const code = result.reason === "tenant_suspended" ? "tenant_suspended" : "invalid_api_key";
+      throw new ApiError(code, MESSAGES[result.reason]);
+    }
+    const scopes = result.principal.scopes;
+    if (scopes != null && !scopes.has(scopeOf(request))) {
+      throw new ApiError("permission_denied", `This API key does not have the '${scopeOf(request)}' scope.`);
     }
     request.principal = result.principal;
     const endpoint = request.routeOptions.config.endpoint;
@@ -50,7 +64,7 @@ export function authenticateRequest(deps: GatewayDeps) {
       });
       meter.tenantId = result.principal.tenantId;
       meter.keyId = result.principal.keyId;
-      meter.user = header(request, "x-tollgate-user") ?? null;
+      meter.user = header(request, "x-tollgate-user") ?? result.principal.user ?? null;
       meter.feature = header(request, "x-tollgate-feature") ?? null;
       request.meter = meter;
     }

@@ -1,6 +1,8 @@
 import type { AdmissionService } from "../admission/admission-service.js";
 import type { AuditLog, AuditReader } from "../audit/audit-log.js";
 import type { ApiKeyAuthenticator } from "../auth/api-key-authenticator.js";
+import type { JwtInferenceAuthenticator } from "../auth/jwt-inference.js";
+import type { AdminDeps } from "./admin/admin-deps.js";
 import type { CacheSalts } from "../customize/cache-salt.js";
 import type { ProviderSecrets } from "../secrets/provider-secrets.js";
 import type { UpstreamAuth } from "../secrets/upstream-auth.js";
@@ -21,12 +23,17 @@ import type { UsageSink } from "../usage/usage-event.js";
 export interface GatewayDeps {
   readonly catalog: Catalog;
   readonly authenticator: ApiKeyAuthenticator;
+  /** The admin API (/admin/v1); absent: not mounted. */
+  readonly admin?: AdminDeps | null;
+  /** OIDC tokens on /v1 (`auth.oidc.inference: true`); absent otherwise. */
+  readonly inferenceJwt?: JwtInferenceAuthenticator | null;
   readonly engines: EngineClient;
   readonly picker: EndpointPicker;
   readonly admission: AdmissionService;
   /** The schedule stage: a slot on an endpoint of the request's pool (fair queue or pass-through). */
   readonly scheduler: Scheduler;
-  readonly customizations: ReadonlyMap<string, TenantCustomization>;
+  /** Each tenant's compiled customization (the tenant directory's current snapshots). */
+  readonly customizations: { get(tenantId: string): TenantCustomization | undefined };
   readonly salts: CacheSalts;
   readonly responseCache: ResponseCache;
   readonly loras: LoraManager;

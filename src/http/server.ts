@@ -4,6 +4,8 @@ import type { Principal } from "../auth/principal.js";
 import { ApiError } from "../errors.js";
 import type { RequestMeter } from "../usage/request-meter.js";
 import type { Endpoint } from "../usage/usage-event.js";
+import { adminApi } from "./admin/admin-api.js";
+import { adminRouteTable } from "./admin/admin-routes.js";
 import { authenticateRequest } from "./authenticate.js";
 import { awaitDurableUsage } from "./durable-usage.js";
 import type { GatewayDeps } from "./deps.js";
@@ -76,5 +78,8 @@ export function buildServer(
     },
     { prefix: "/v1" },
   );
+  if (deps.admin != null) {
+    app.register(adminApi(deps.admin, adminRouteTable(deps.admin.extraRoutes)), { prefix: "/admin/v1" });
+  }
   return app;
 }

@@ -18,6 +18,8 @@ export interface OpenSchedulerOptions {
   /** Endpoint health (routing): unavailable endpoints get no new requests. */
   readonly available?: (url: string) => boolean;
   readonly clock?: Clock;
+  /** Each tenant's current weight (the tenant directory); default: the config's tenants. */
+  readonly weightOf?: (tenantId: string) => number;
 }
 
 /** Each tenant's fair-share weight: its own `weight`, else its tier's (unknown tiers: 1). */
@@ -54,7 +56,7 @@ export function openScheduler(config: Config, o: OpenSchedulerOptions): Schedule
     pools: o.pools,
     clock: o.clock ?? systemClock,
     replica: randomBytes(6).toString("hex"),
-    weightOf: tenantWeights(config),
+    weightOf: o.weightOf ?? tenantWeights(config),
     available: o.available,
     events: o.events,
     settings: {

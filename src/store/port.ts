@@ -1,5 +1,7 @@
+import type { KeyRateLimits } from "../auth/principal.js";
 import type { Price } from "../usage/pricing.js";
 import type { UsageEvent } from "../usage/usage-event.js";
+import type { AdminKeyRepository, ManagedKeyRepository, TenantRepository } from "./tenant-port.js";
 import type { AuditRepository } from "./audit-port.js";
 import type { SecretRepository } from "./secret-port.js";
 
@@ -15,7 +17,17 @@ export interface ApiKeyRecord {
   readonly displayPrefix: string;
   readonly createdAt: Date;
   readonly expiresAt: Date | null;
+  /** A future time is a rotation's grace period: the key works until then. */
   readonly revokedAt: Date | null;
+  /** The key's own limits, within its tenant's. */
+  readonly rateLimits?: KeyRateLimits | null;
+  /** The key's subset of its tenant's models; null: all of them. */
+  readonly models?: ReadonlySet<string> | null;
+  /** What the key may call (`inference`, `usage`); null: everything. */
+  readonly scopes?: ReadonlySet<string> | null;
+  readonly lastUsedAt?: Date | null;
+  /** "config": declared by hash in config-as-code and kept in sync by apply. */
+  readonly managedBy?: "config" | "api";
 }
 
 export interface KeyRepository {
@@ -82,7 +94,9 @@ export interface MigrateOptions {
 }
 
 export interface Store {
-  readonly keys: KeyRepository;
+  readonly keys: ManagedKeyRepository;
+  readonly tenants: TenantRepository;
+  readonly adminKeys: AdminKeyRepository;
   readonly ledger: LedgerRepository;
   /** The audit trail: append-only, hash-chained (audit/). */
   readonly audit: AuditRepository;

@@ -1,15 +1,33 @@
 import type { Config } from "../config/schema.js";
-import { priceFromConfig, usdToMicros } from "../usage/pricing.js";
+import { priceFromConfig } from "../usage/pricing.js";
 import type { ModelRoute, TenantPolicy } from "./policy.js";
+import { tenantPolicy } from "./tenant-policy.js";
 
 export type ModelLookup =
   | { readonly ok: true; readonly model: ModelRoute }
   | { readonly ok: false; readonly reason: "not_found" | "not_allowed" };
 
-/** Tenants and models, precomputed from the config once at start-up. */
+/** Where the catalog reads tenants' current policy snapshots (the tenant directory, or a fixed map). */
+export interface TenantSource {
+  get(id: string): TenantPolicy | undefined;
+  ids(): string[];
+}
+
+/** A fixed set of tenants (from a config file). */
+export class StaticTenants implements TenantSource {
+  constructor(private readonly tenants: ReadonlyMap<string, TenantPolicy>) {}
+  get(id: string): TenantPolicy | undefined {
+    return this.tenants.get(id);
+  }
+  ids(): string[] {
+    return [...this.tenants.keys()];
+  }
+}
+
+/** Models (precomputed from the config at start-up) and the tenants' current policies. */
 export class Catalog {
   constructor(
-    private readonly tenants: ReadonlyMap<string, TenantPolicy>,
+    private readonly tenants: TenantSource,
     private readonly models: ReadonlyMap<string, ModelRoute>,
   ) {}
 
@@ -18,7 +36,7 @@ export class Catalog {
   }
 
   tenantIds(): string[] {
-    return [...this.tenants.keys()];
+    return this.tenants.ids();
   }
 
   /**
@@ -66,11 +84,11 @@ export class Catalog {
   }
 }
 
-/**
- * Builds the catalog. `resolveUpstream` turns config upstreams (which may be `sim://name`)
- * into base URLs.
- */
-export function buildCatalog(config: Config, resolveUpstream: (url: string) => string): Catalog {
+/** Every model's route, by public name. `resolveUpstream` turns `sim://name` into a base URL. */
+export function buildModelRoutes(
+  config: Pick<Config, "models">,
+  resolveUpstream: (url: string) => string,
+): Map<string, ModelRoute> {
   const models = new Map<string, ModelRoute>();
   for (const [name, m] of Object.entries(config.models)) {
     models.set(name, {
@@ -86,45 +104,16 @@ export function buildCatalog(config: Config, resolveUpstream: (url: string) => s
       affinity: m.affinity,
     });
   }
+  return models;
+}
+
+/**
+ * Builds a catalog of the config's own tenants (CLI commands, tests). The gateway's catalog reads
+ * the tenant directory instead (src/app.ts).
+ */
+export function buildCatalog(config: Config, resolveUpstream: (url: string) => string): Catalog {
+  const models = buildModelRoutes(config, resolveUpstream);
   const tenants = new Map<string, TenantPolicy>();
-  for (const [id, t] of Object.entries(config.tenants)) {
-    tenants.set(id, {
-      id,
-      tier: t.tier,
-      priority: t.priority,
-      models: new Set(t.models_allowed),
-      rateLimits: {
-        requestsPerMinute: t.rate_limits.requests_per_minute,
-        tokensPerMinute: t.rate_limits.tokens_per_minute,
-        concurrentRequests: t.rate_limits.concurrent_requests,
-      },
-      budget: {
-        dailyMicros:
-          t.budget.daily_limit_usd === undefined ? undefined : usdToMicros(t.budget.daily_limit_usd),
-        monthlyMicros:
-          t.budget.monthly_limit_usd === undefined ? undefined : usdToMicros(t.budget.monthly_limit_usd),
-        alertThresholdPercent: t.budget.alert_threshold_percent,
-        alertWebhookUrl: t.budget.alert_webhook_url,
-      },
-      dailyTokenLimit: t.daily_token_limit,
-      monthlyTokenLimit: t.monthly_token_limit,
-      aliases: new Map(Object.entries(t.aliases)),
-      fallbacks: new Map(Object.entries(t.fallbacks)),
-      loraRoutes: new Map(
-        Object.entries(t.lora_adapters).map(([adapter, l]) => {
-          const name = `${l.base}:${adapter}`;
-          const base = models.get(l.base)!;
-          const engineName = `${id}--${adapter}`;
-          const route: ModelRoute = {
-            ...base,
-            name,
-            servedModel: engineName,
-            lora: { name: engineName, path: l.path, base: l.base },
-          };
-          return [name, route];
-        }),
-      ),
-    });
-  }
-  return new Catalog(tenants, models);
+  for (const [id, t] of Object.entries(config.tenants)) tenants.set(id, tenantPolicy(id, t, models));
+  return new Catalog(new StaticTenants(tenants), models);
 }

@@ -42,12 +42,17 @@ export interface PricingConfig {
   readonly tenants: Record<string, { readonly pricing_overrides: Record<string, PriceOverride> }>;
 }
 
+/** By tenant: its schedules per model with its overrides applied (a map, or the tenant directory). */
+export interface NegotiatedPrices {
+  get(tenantId: string): ReadonlyMap<string, readonly DatedPrice[]> | undefined;
+}
+
 export class PriceBook {
   constructor(
     /** By model: its dated prices, oldest first. */
-    private readonly list: ReadonlyMap<string, readonly DatedPrice[]>,
+    readonly list: ReadonlyMap<string, readonly DatedPrice[]>,
     /** By tenant, then model: schedules with the tenant's overrides applied (only tenants that have some). */
-    private readonly negotiated: ReadonlyMap<string, ReadonlyMap<string, readonly DatedPrice[]>>,
+    private readonly negotiated: NegotiatedPrices,
     private readonly versions: ReadonlyMap<string, string>,
   ) {}
 
@@ -90,10 +95,29 @@ function applyOverride(schedule: readonly DatedPrice[], o: PriceOverride): Dated
   }));
 }
 
-export function priceBookFromConfig(config: PricingConfig): PriceBook {
+/** A tenant's schedules per model with its overrides applied; undefined when it has none. */
+export function negotiatedSchedules(
+  list: ReadonlyMap<string, readonly DatedPrice[]>,
+  overrides: Readonly<Record<string, PriceOverride>>,
+): Map<string, DatedPrice[]> | undefined {
+  if (Object.keys(overrides).length === 0) return undefined;
+  const all = overrides["*"];
+  const byModel = new Map<string, DatedPrice[]>();
+  for (const [model, schedule] of list) {
+    const o = overrides[model] ?? all;
+    if (o !== undefined) byModel.set(model, applyOverride(schedule, o));
+  }
+  return byModel;
+}
+
+/** Every model's dated list prices and versions. */
+export function listPrices(models: PricingConfig["models"]): {
+  list: Map<string, DatedPrice[]>;
+  versions: Map<string, string>;
+} {
   const list = new Map<string, DatedPrice[]>();
   const versions = new Map<string, string>();
-  for (const [name, m] of Object.entries(config.models)) {
+  for (const [name, m] of Object.entries(models)) {
     const current = m.pricing ?? "free";
     list.set(name, [
       ...m.pricing_history.map((h) => dated(h, h.effective_from)),
@@ -101,17 +125,15 @@ export function priceBookFromConfig(config: PricingConfig): PriceBook {
     ]);
     if (m.version !== undefined) versions.set(name, m.version);
   }
+  return { list, versions };
+}
+
+export function priceBookFromConfig(config: PricingConfig): PriceBook {
+  const { list, versions } = listPrices(config.models);
   const negotiated = new Map<string, Map<string, DatedPrice[]>>();
   for (const [tenantId, t] of Object.entries(config.tenants)) {
-    const overrides = Object.entries(t.pricing_overrides);
-    if (overrides.length === 0) continue;
-    const all = t.pricing_overrides["*"];
-    const byModel = new Map<string, DatedPrice[]>();
-    for (const [model, schedule] of list) {
-      const o = t.pricing_overrides[model] ?? all;
-      if (o !== undefined) byModel.set(model, applyOverride(schedule, o));
-    }
-    negotiated.set(tenantId, byModel);
+    const schedules = negotiatedSchedules(list, t.pricing_overrides);
+    if (schedules !== undefined) negotiated.set(tenantId, schedules);
   }
   return new PriceBook(list, negotiated, versions);
 }

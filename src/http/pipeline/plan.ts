@@ -43,7 +43,10 @@ export async function planRequest(
 ): Promise<Plan> {
   const meter = request.meter!;
   const principal = request.principal!;
-  const tenant = deps.catalog.tenant(principal.tenantId)!;
+  const tenant = deps.catalog.tenant(principal.tenantId);
+  const custom = deps.customizations.get(principal.tenantId);
+  // Deleted between authentication and now (the tenant directory refreshed meanwhile).
+  if (tenant === undefined || custom === undefined) throw new ApiError("invalid_api_key");
   const body = parseBody(spec.schema, request.body);
 
   const found = deps.catalog.resolveModel(tenant, body.model, principal.keyModels);
@@ -73,7 +76,6 @@ export async function planRequest(
   const stream = spec.streams && (body as { stream?: boolean | null }).stream === true;
   meter.stream = stream;
 
-  const custom = deps.customizations.get(tenant.id)!;
   let customized: Customized;
   try {
     customized = await customizeRequest({

@@ -9,8 +9,11 @@ const toModelObject = (id: string) => ({ id, object: "model", created: CREATED, 
 
 /** GET /v1/models and /v1/models/{id}: only the caller's models (and its adapters and aliases). */
 export function modelRoutes(deps: GatewayDeps) {
-  const tenantOf = (request: FastifyRequest): TenantPolicy =>
-    deps.catalog.tenant(request.principal!.tenantId)!;
+  const tenantOf = (request: FastifyRequest): TenantPolicy => {
+    const tenant = deps.catalog.tenant(request.principal!.tenantId);
+    if (tenant === undefined) throw new ApiError("invalid_api_key"); // deleted since authentication
+    return tenant;
+  };
 
   return async (app: FastifyInstance): Promise<void> => {
     app.get("/models", async (request) => {

@@ -18,6 +18,9 @@ export async function grantAppRole(db: Kysely<Database>, role: string): Promise<
     db,
   );
   await sql`grant select on kysely_migration, kysely_migration_lock to ${r}`.execute(db);
+  // Platform tables of the control plane (no tenant RLS: every replica reads every tenant's policy).
+  await sql`grant select, insert, update, delete on tenants, admin_keys to ${r}`.execute(db);
+  await sql`grant select, update on control_revision to ${r}`.execute(db);
   // The audit trail is append-only for the gateway: it may add records and read them, nothing else.
   await sql`revoke update, delete, truncate on audit_log from ${r}`.execute(db);
   await sql`grant select, insert on audit_log to ${r}`.execute(db);

@@ -1,5 +1,6 @@
 import type { ColumnType } from "kysely";
 import type { AuditLogTable, TenantSecretsTable } from "./control-tables.js";
+import type { AdminKeysTable, ControlRevisionTable, TenantsTable } from "./tenant-tables.js";
 
 /** Table types shared by the SQL adapters (Kysely). Times are ISO-8601 UTC strings. */
 export interface ApiKeysTable {
@@ -11,6 +12,13 @@ export interface ApiKeysTable {
   created_at: string;
   expires_at: string | null;
   revoked_at: string | null;
+  /** JSON: the key's own limits ({requests_per_minute, …}), its subset of models, its scopes. */
+  rate_limits: ColumnType<string | null, string | null | undefined, string | null>;
+  models_allowed: ColumnType<string | null, string | null | undefined, string | null>;
+  scopes: ColumnType<string | null, string | null | undefined, string | null>;
+  last_used_at: ColumnType<string | null, string | null | undefined, string | null>;
+  /** "config" for keys declared by hash in config-as-code (kept in sync by apply), else "api". */
+  managed_by: ColumnType<string, string | undefined, string>;
 }
 
 /** A 64-bit integer: PostgreSQL's driver returns bigint (and sums) as strings, SQLite as numbers. */
@@ -71,4 +79,7 @@ export interface Database {
   usage_records: UsageRecordsTable;
   audit_log: AuditLogTable;
   tenant_secrets: TenantSecretsTable;
+  tenants: TenantsTable;
+  control_revision: ControlRevisionTable;
+  admin_keys: AdminKeysTable;
 }

@@ -2,9 +2,11 @@ import { Migrator, sql, type Kysely } from "kysely";
 import { migrationProvider } from "../migrations/index.js";
 import type { MigrateOptions, Store } from "../port.js";
 import { SqlAuditRepository } from "./audit-repository.js";
+import { SqlAdminKeyRepository } from "./admin-key-repository.js";
 import { SqlKeyRepository } from "./key-repository.js";
 import { SqlLedgerRepository } from "./ledger-repository.js";
 import type { Database } from "./schema.js";
+import { SqlTenantRepository } from "./tenant-repository.js";
 import { SqlSecretRepository } from "./secret-repository.js";
 
 export interface SqlStoreOptions {
@@ -17,6 +19,8 @@ export interface SqlStoreOptions {
 /** The store on a Kysely instance; the adapters differ only in the dialect they build. */
 export class SqlStore implements Store {
   readonly keys: SqlKeyRepository;
+  readonly tenants: SqlTenantRepository;
+  readonly adminKeys: SqlAdminKeyRepository;
   readonly ledger: SqlLedgerRepository;
   readonly audit: SqlAuditRepository;
   readonly secrets: SqlSecretRepository;
@@ -26,6 +30,8 @@ export class SqlStore implements Store {
     private readonly options: SqlStoreOptions = {},
   ) {
     this.keys = new SqlKeyRepository(db, options.rls ?? false);
+    this.tenants = new SqlTenantRepository(db, options.rls ?? false);
+    this.adminKeys = new SqlAdminKeyRepository(db);
     this.ledger = new SqlLedgerRepository(db, options.rls ?? false);
     this.audit = new SqlAuditRepository(db, options.rls ?? false);
     this.secrets = new SqlSecretRepository(db, options.rls ?? false);
@@ -59,7 +65,13 @@ export class SqlStore implements Store {
   }
 
   private async runMigrations(): Promise<void> {
-    const migrator = new Migrator({ db: this.db, provider: migrationProvider });
+    // Migrations of parallel work streams may land out of name order (004 after 005 and 006 were
+    // released): each is independent of the others, so a missing lower one is applied late.
+    const migrator = new Migrator({
+      db: this.db,
+      provider: migrationProvider,
+      allowUnorderedMigrations: true,
+    });
     const { error, results } = await migrator.migrateToLatest();
     if (error !== undefined) {
       const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
