@@ -11,6 +11,8 @@ import { CacheSalts } from "./customize/cache-salt.js";
 import { MemoryResponseCache } from "./customize/memory/response-cache.js";
 import { RedisResponseCache } from "./customize/redis/response-cache.js";
 import type { ResponseCache } from "./customize/response-cache.js";
+import { auditRoutes } from "./http/admin/audit-routes.js";
+import { secretRoutes } from "./http/admin/secrets-routes.js";
 import { buildServer } from "./http/server.js";
 import { startSimulator, type RunningSim } from "./sim/server.js";
 import type { Store } from "./store/port.js";
@@ -246,6 +248,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     repository: store.keys,
     tenantExists: (id) => catalog.tenant(id) !== undefined,
     tenantSuspended: (id) => control.directory.snapshot(id)?.status === "suspended",
+    now: clock,
     onUse: (key) => control.lastUsed.note(key),
   });
   control.attach(authenticator);
@@ -272,6 +275,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
         models: config.models,
         audit,
         clock,
+        extraRoutes: [...auditRoutes(store.audit), ...secretRoutes(secrets.secrets)],
       },
       ledger: store.ledger,
       admission,

@@ -9,6 +9,12 @@ export interface AuditLog {
   record(entry: AuditEntry): void;
   /** Resolves once everything recorded so far is stored. */
   flush(): Promise<void>;
+  /**
+   * Resolves once everything recorded so far is in this replica's local journal (one group commit,
+   * a few milliseconds): an admin route awaits it before answering, so that no action it reported
+   * done can lose its record in a crash. Never rejects.
+   */
+  durable?(): Promise<void>;
 }
 
 export interface AuditQuery {

@@ -48,6 +48,7 @@ export class AuditTrail implements AuditLog {
   private loop: Promise<void> | null = null;
   private stopping = false;
   private closed = false;
+  private lastAppend: Promise<void> = DONE;
 
   constructor(private readonly options: AuditTrailOptions) {
     this.position = options.journal.start;
@@ -66,7 +67,12 @@ export class AuditTrail implements AuditLog {
   record(entry: AuditEntry): void {
     if (this.closed) return;
     this.appended++;
-    void this.options.journal.append(encodeEntry(entry));
+    this.lastAppend = this.options.journal.append(encodeEntry(entry));
+  }
+
+  /** Resolves once every record so far is in the journal (appends become durable in order). */
+  durable(): Promise<void> {
+    return this.lastAppend;
   }
 
   /** Records not in the store yet. */

@@ -33,6 +33,14 @@ async function withSecrets<T>(
   );
 }
 
+/** A tenant of the config or of the store (created through the admin API); else false (exit 2). */
+async function knownTenant(config: Config, store: Store, tenant: string): Promise<boolean> {
+  if (tenant in config.tenants || (await store.tenants.get(tenant)) !== undefined) return true;
+  console.error(`unknown tenant "${tenant}"`);
+  process.exitCode = 2;
+  return false;
+}
+
 const entry = (
   action: string,
   tenant: string | null,
@@ -63,7 +71,8 @@ export function secretsCommand(): Command {
     .action(async (opts: Base & { tenant: string; name: string; fromEnv?: string }) => {
       const value = opts.fromEnv === undefined ? await readStdin() : process.env[opts.fromEnv];
       if (value === undefined) throw usageError(`environment variable ${opts.fromEnv} is not set`);
-      await withSecrets(opts, async (secrets, store) => {
+      await withSecrets(opts, async (secrets, store, config) => {
+        if (!(await knownTenant(config, store, opts.tenant))) return;
         const { created, meta } = await withCliAudit(store, async (audit) => {
           const result = await secrets.set(opts.tenant, opts.name, value);
           audit.record(
@@ -86,7 +95,10 @@ export function secretsCommand(): Command {
     .requiredOption("-t, --tenant <id>", "tenant id")
     .option("--json", "print JSON")
     .action(async (opts: Base & { tenant: string }) => {
-      const rows = await withSecrets(opts, (secrets) => secrets.list(opts.tenant));
+      const rows = await withSecrets(opts, async (secrets, store, config) =>
+        (await knownTenant(config, store, opts.tenant)) ? secrets.list(opts.tenant) : null,
+      );
+      if (rows === null) return;
       const out = rows.map((r) => ({
         name: r.name,
         key_id: r.keyId,

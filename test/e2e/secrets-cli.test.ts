@@ -39,7 +39,8 @@ describe("tollgate secrets", () => {
     config = join(dir, "tollgate.yaml");
     writeFileSync(
       config,
-      `storage: sqlite://${join(dir, "t.db")}\nmodels: { m: { upstreams: ["http://127.0.0.1:9"], pricing: free } }\ntenants: {}\n`,
+      `storage: sqlite://${join(dir, "t.db")}\nmodels: { m: { upstreams: ["http://127.0.0.1:9"], pricing: free } }\n` +
+        "tenants: { acme: { tier: free, models_allowed: [m] } }\n",
     );
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -81,6 +82,11 @@ describe("tollgate secrets", () => {
     const noKey = await run(["set", "--tenant", "acme", "--name", "x"], "", "value");
     expect(noKey.code).not.toBe(0);
     expect(noKey.stderr).toMatch(/no key-encryption key/);
+    const unknown = await run(["set", "--tenant", "acme-typo", "--name", "x"], OLD, "value");
+    expect([unknown.code, unknown.stderr]).toEqual([
+      2,
+      expect.stringContaining('unknown tenant "acme-typo"'),
+    ]);
     const badKey = await run(["list", "--tenant", "acme"], "k1:c2hvcnQ=");
     expect(badKey.code).not.toBe(0);
     expect(badKey.stderr).toMatch(/TOLLGATE_KEK: key k1 is not 32 bytes/);

@@ -82,6 +82,19 @@ describe.each(backends)("secrets store contract: $name", (backend) => {
     expect(await store.secrets.get("globex", "tmp")).toBeUndefined();
   });
 
+  it.skipIf(!backend.available)(
+    "go with their tenant: a tenant recreated with the same id has none",
+    async () => {
+      const spec = { tier: "free", models_allowed: ["m"] };
+      await store.tenants.create("doomed", { spec, managedBy: "api" }, at(0));
+      await store.secrets.put(secret("doomed", "openai", "sealed-d"));
+      expect(await store.tenants.delete("doomed", at(1))).toBe(true);
+      expect(await store.secrets.list("doomed")).toEqual([]);
+      await store.tenants.create("doomed", { spec, managedBy: "api" }, at(2));
+      expect(await store.secrets.get("doomed", "openai")).toBeUndefined();
+    },
+  );
+
   it.skipIf(backend.name !== "postgres" || !backend.available)(
     "row-level security: a tenant-scoped session sees and changes only its own secrets",
     async () => {

@@ -153,6 +153,8 @@ export class SqlTenantRepository implements TenantRepository {
         .where("tenant_id", "=", id)
         .where((eb) => eb.or([eb("revoked_at", "is", null), eb("revoked_at", ">", when)]))
         .execute();
+      // its provider secrets go with it: a tenant created later with this id must not inherit them
+      await trx.deleteFrom("tenant_secrets").where("tenant_id", "=", id).execute();
       return true;
     }).catch((err: unknown) => {
       if (err instanceof NothingChanged) return false;
