@@ -106,6 +106,8 @@ describe("per-tenant provider credentials (upstream_auth)", () => {
     expect(ok.data).toMatchObject({ endpoint: "chat", input_tokens: expect.any(Number) as unknown });
     const everything = JSON.stringify(await t.gateway.store.audit.scan({}, 10_000));
     const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/^llm_audit_backlog_records 0$/m);
+    expect(Number(/^llm_audit_records_stored_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(32);
     for (const text of [everything, metrics]) {
       expect(text).not.toContain(SECRET_A);
       expect(text).not.toContain(SECRET_S);
