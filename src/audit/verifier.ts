@@ -21,6 +21,8 @@ interface ChainState {
 
 /** How far a moved record is looked for (a record reordered by rewriting its seq). */
 const MOVE_WINDOW = 32;
+/** Past this many failing records, no more moves are looked for (each costs up to 64 hashes). */
+const MOVE_SEARCHES = 10_000;
 
 /**
  * Checks chains record by record, in (chain, seq) order as stored, without holding them in memory:
@@ -35,6 +37,7 @@ export class ChainVerifier {
   private readonly heads = new Map<string, ChainHead>();
   private readonly anchorsSeen = new Set<string>();
   records = 0;
+  private moveSearches = 0;
 
   constructor(private readonly anchors: ReadonlyMap<string, ChainHead> = new Map()) {}
 
@@ -63,7 +66,7 @@ export class ChainVerifier {
     }
     const { hash, ...rest } = r;
     if (recordHash(rest) !== hash) {
-      const from = movedFrom(r);
+      const from = this.moveSearches++ < MOVE_SEARCHES ? movedFrom(r) : undefined;
       if (from !== undefined) report(r.seq, "reordered", `record ${from} was moved to position ${r.seq}`);
       else report(r.seq, "edited", `record ${r.seq}'s content does not match its hash`);
     } else if (r.prevHash !== s.prevHash && !problem && !s.afterProblem) {
