@@ -46,6 +46,7 @@ export interface ApiKeyAuthenticatorOptions {
 export class ApiKeyAuthenticator {
   private readonly configKeys: ReadonlyMap<string, KnownKey>;
   private readonly cache = new Map<string, CacheEntry>();
+  private generation = 0;
   private readonly now: () => number;
   private readonly ttl: number;
   private readonly maxEntries: number;
@@ -99,13 +100,17 @@ export class ApiKeyAuthenticator {
   /** Forgets cached store lookups: the next use of each key reads the store again. */
   clearCache(): void {
     this.cache.clear();
+    this.generation++;
   }
 
   private async lookup(hash: string): Promise<KnownKey | undefined> {
     const now = this.now();
     const cached = this.cache.get(hash);
     if (cached !== undefined && cached.until > now) return cached.key;
+    const generation = this.generation;
     const record = await this.options.repository.findByHash(hash);
+    // A lookup that overlapped a clearCache() may have read the row before the change: use it, don't keep it.
+    if (generation !== this.generation) return record;
     if (this.cache.size >= this.maxEntries) this.cache.clear();
     this.cache.set(hash, { key: record, until: now + this.ttl });
     return record;

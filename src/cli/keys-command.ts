@@ -1,85 +1,171 @@
 import { Command } from "commander";
 import { createApiKey } from "../auth/key-service.js";
-import { openStore } from "../store/open.js";
+import { keyJson } from "../http/admin/views.js";
+import { AdminClient, remoteOptions, run, useApi, type RemoteOptions } from "./admin-client.js";
+import { table } from "./format.js";
+import { keyBody, keyOptions, type KeyFlags } from "./key-options.js";
 import { configOption, loadConfigOrExit, parseDuration } from "./options.js";
+import { knownTenant, withStore } from "./report-options.js";
 
-interface CreateOptions {
-  config: string;
+interface KeyView {
+  id: string;
+  key?: string;
+  prefix: string;
+  name: string | null;
+  state: string;
+  created_at: string;
+  last_used_at: string | null;
+  expires_at: string | null;
+  revoked_at: string | null;
+  scopes: string[];
   tenant: string;
-  name?: string;
-  expires?: number;
-  json?: boolean;
 }
 
+type Opts = RemoteOptions & KeyFlags & { config: string; tenant: string; expires?: number };
+
+const HEADER = ["id", "prefix", "name", "state", "created", "last_used", "expires", "scopes"];
+const day = (s: string | null) => (s === null ? "-" : s.replace("T", " ").slice(0, 16));
+const row = (k: KeyView) => [
+  k.id,
+  `${k.prefix}…`,
+  k.name ?? "-",
+  k.state === "rotating" ? `rotating (until ${day(k.revoked_at)})` : k.state,
+  day(k.created_at),
+  day(k.last_used_at),
+  day(k.expires_at),
+  k.scopes.join(","),
+];
+
+function printCreated(k: KeyView, json: boolean | undefined): void {
+  if (json) {
+    console.log(JSON.stringify({ ...k, expires_at: k.expires_at }));
+    return;
+  }
+  console.log(
+    `created key ${k.id} for tenant ${k.tenant}${k.expires_at ? ` (expires ${k.expires_at})` : ""}`,
+  );
+  console.log(`  ${k.key}`);
+  console.log("This is the only time the key is shown: store it now.");
+}
+
+const common = (cmd: Command) =>
+  remoteOptions(cmd.addOption(configOption()).requiredOption("-t, --tenant <id>", "tenant id"));
+const path = (o: Opts, id?: string) =>
+  `/tenants/${encodeURIComponent(o.tenant)}/keys${id === undefined ? "" : `/${encodeURIComponent(id)}`}`;
+
+/**
+ * `tollgate keys …`: with `--url` (or TOLLGATE_URL) through a running gateway's admin API; otherwise
+ * `create` and `list` work on the store named by `--config` directly (e.g. before the first start).
+ */
 export function keysCommand(): Command {
-  const keys = new Command("keys").description("manage tenants' API keys in the store");
+  const keys = new Command("keys").description(
+    "manage tenants' API keys (admin API with --url, else the store of --config)",
+  );
 
-  keys
-    .command("create")
-    .description("create an API key for a tenant and print it once")
-    .addOption(configOption())
-    .requiredOption("-t, --tenant <id>", "tenant id")
-    .option("-n, --name <name>", "a name to recognise the key by")
+  keyOptions(common(keys.command("create").description("create an API key for a tenant and print it once")))
     .option("-e, --expires <duration>", 'lifetime such as "30d", "12h"', parseDuration)
-    .option("--json", "print JSON")
-    .action(async (opts: CreateOptions) => {
-      const config = await loadConfigOrExit(opts.config);
-      if (!(opts.tenant in config.tenants)) {
-        console.error(`unknown tenant "${opts.tenant}" (known: ${Object.keys(config.tenants).join(", ")})`);
-        process.exit(2);
-      }
-      const store = openStore(config.storage);
-      try {
-        await store.migrate();
-        const expiresAt = opts.expires === undefined ? null : new Date(Date.now() + opts.expires);
-        const { key, record } = await createApiKey(store.keys, opts.tenant, {
-          name: opts.name ?? null,
-          expiresAt,
-        });
-        if (opts.json) {
-          console.log(JSON.stringify({ key, id: record.id, tenant: record.tenantId, expires_at: expiresAt }));
-        } else {
-          console.log(
-            `created key ${record.id} for tenant ${record.tenantId}${expiresAt ? ` (expires ${expiresAt.toISOString()})` : ""}`,
+    .action(
+      run(async (opts: Opts, cmd: Command) => {
+        const body = keyBody(opts);
+        if (useApi(cmd)) {
+          const ttl =
+            opts.expires === undefined ? {} : { expires_in_seconds: Math.round(opts.expires / 1000) };
+          printCreated(
+            await AdminClient.from(opts).request<KeyView>("POST", path(opts), { ...body.patch, ...ttl }),
+            opts.json,
           );
-          console.log(`  ${key}`);
-          console.log("This is the only time the key is shown: store it now.");
-        }
-      } finally {
-        await store.close();
-      }
-    });
-
-  keys
-    .command("list")
-    .description("list a tenant's stored keys (never the secrets)")
-    .addOption(configOption())
-    .requiredOption("-t, --tenant <id>", "tenant id")
-    .option("--json", "print JSON")
-    .action(async (opts: { config: string; tenant: string; json?: boolean }) => {
-      const config = await loadConfigOrExit(opts.config);
-      const store = openStore(config.storage);
-      try {
-        await store.migrate();
-        const rows = await store.keys.listByTenant(opts.tenant);
-        if (opts.json) {
-          console.log(JSON.stringify(rows.map(({ hash: _h, ...r }) => r)));
           return;
         }
-        for (const r of rows) {
-          const state = r.revokedAt
-            ? "revoked"
-            : r.expiresAt && r.expiresAt <= new Date()
-              ? "expired"
-              : "active";
-          console.log(
-            `${r.id}  ${r.displayPrefix}…  ${r.name ?? "-"}  ${r.createdAt.toISOString()}  ${state}`,
+        const config = await loadConfigOrExit(opts.config);
+        const created = await withStore(config, async (store) => {
+          await knownTenant(config, store, opts.tenant);
+          return createApiKey(store.keys, opts.tenant, {
+            name: opts.name ?? null,
+            expiresAt: opts.expires === undefined ? null : new Date(Date.now() + opts.expires),
+            ...body.record,
+          });
+        });
+        printCreated({ ...keyJson(created.record, new Date()), key: created.key }, opts.json);
+      }),
+    );
+
+  common(
+    keys
+      .command("list")
+      .description(
+        "list a tenant's keys (prefix, name, state, created, last used, expiry, scopes), never secrets",
+      ),
+  ).action(
+    run(async (opts: Opts, cmd: Command) => {
+      const rows = useApi(cmd)
+        ? (await AdminClient.from(opts).request<{ data: KeyView[] }>("GET", path(opts))).data
+        : await withStore(await loadConfigOrExit(opts.config), async (store) =>
+            (await store.keys.listByTenant(opts.tenant)).map((k) => keyJson(k, new Date())),
           );
-        }
-        if (rows.length === 0) console.log(`no stored keys for tenant ${opts.tenant}`);
-      } finally {
-        await store.close();
-      }
-    });
+      if (opts.json) console.log(JSON.stringify(rows, null, 2));
+      else if (rows.length === 0) console.log(`no stored keys for tenant ${opts.tenant}`);
+      else console.log(table(HEADER, rows.map(row)));
+    }),
+  );
+
+  remoteOptions(
+    keys
+      .command("rotate")
+      .argument("<key-id>")
+      .requiredOption("-t, --tenant <id>", "tenant id")
+      .option(
+        "--grace <duration>",
+        'how long the old key keeps working, e.g. "1h" (default 1h)',
+        parseDuration,
+      )
+      .description(
+        "replace a key: prints the new secret once; the old one works until the grace period ends",
+      ),
+  ).action(
+    run(async (id: string, opts: Opts & { grace?: number }) => {
+      const body = opts.grace === undefined ? {} : { grace_seconds: Math.round(opts.grace / 1000) };
+      const k = await AdminClient.from(opts).request<KeyView & { previous: KeyView }>(
+        "POST",
+        `${path(opts, id)}/rotate`,
+        body,
+      );
+      printCreated(k, opts.json);
+      if (!opts.json)
+        console.log(`The old key ${k.previous.id} keeps working until ${k.previous.revoked_at}.`);
+    }),
+  );
+
+  remoteOptions(
+    keys
+      .command("revoke")
+      .argument("<key-id>")
+      .requiredOption("-t, --tenant <id>", "tenant id")
+      .option("--reason <text>", "recorded in the audit trail")
+      .description("revoke a key now (refused on every replica within a second)"),
+  ).action(
+    run(async (id: string, opts: Opts & { reason?: string }) => {
+      const k = await AdminClient.from(opts).request<KeyView>(
+        "POST",
+        `${path(opts, id)}/revoke`,
+        opts.reason === undefined ? undefined : { reason: opts.reason },
+      );
+      console.log(opts.json ? JSON.stringify(k) : `revoked key ${k.id} (${k.prefix}…)`);
+    }),
+  );
+
+  keyOptions(
+    remoteOptions(
+      keys
+        .command("update")
+        .argument("<key-id>")
+        .requiredOption("-t, --tenant <id>", "tenant id")
+        .description("change a key's name, limits, models or scopes"),
+    ),
+  ).action(
+    run(async (id: string, opts: Opts) => {
+      const k = await AdminClient.from(opts).request<KeyView>("PATCH", path(opts, id), keyBody(opts).patch);
+      console.log(opts.json ? JSON.stringify(k) : table(HEADER, [row(k)]));
+    }),
+  );
   return keys;
 }

@@ -1,11 +1,10 @@
 import { Command } from "commander";
 import { openLimiter } from "../admission/open-limiter.js";
-import { buildCatalog } from "../tenancy/catalog.js";
 import { usdText } from "../usage/money.js";
 import { reconcile, type ReconcileRow } from "../usage/reconcile.js";
 import { table } from "./format.js";
 import { configOption, loadConfigOrExit } from "./options.js";
-import { checkTenant, parseInstant, withStore } from "./report-options.js";
+import { knownTenant, parseInstant, storedPolicies, withStore } from "./report-options.js";
 
 interface ReconcileOptions {
   config: string;
@@ -39,7 +38,6 @@ export function reconcileCommand(): Command {
       // `usage` has --config and --tenant too and takes them wherever they appear: merge its values
       const opts = command.optsWithGlobals<ReconcileOptions>();
       const config = await loadConfigOrExit(opts.config);
-      if (opts.tenant !== undefined) checkTenant(config, opts.tenant);
       if (config.limits.store === "memory") {
         console.error(
           "limits.store is memory: the admission counters live inside the gateway process and cannot be read " +
@@ -47,16 +45,17 @@ export function reconcileCommand(): Command {
         );
         process.exit(2);
       }
-      const catalog = buildCatalog(config, (url) => url);
-      const tenants = (opts.tenant === undefined ? catalog.tenantIds() : [opts.tenant]).map((id) =>
-        catalog.tenant(id)!,
-      );
       const limiter = openLimiter(config.limits);
       let rows: ReconcileRow[];
       try {
-        rows = await withStore(config, (store) =>
-          reconcile(store.ledger, limiter, tenants, (opts.at ?? new Date()).getTime()),
-        );
+        rows = await withStore(config, async (store) => {
+          if (opts.tenant !== undefined) await knownTenant(config, store, opts.tenant);
+          const policies = await storedPolicies(config, store);
+          const tenants = [...policies.values()].filter(
+            (t) => opts.tenant === undefined || t.id === opts.tenant,
+          );
+          return reconcile(store.ledger, limiter, tenants, (opts.at ?? new Date()).getTime());
+        });
       } finally {
         await limiter.close();
       }

@@ -2,6 +2,10 @@ import { InvalidArgumentError } from "commander";
 import type { Config } from "../config/schema.js";
 import { migrateStorage, openStore } from "../store/open.js";
 import type { Store } from "../store/port.js";
+import { buildModelRoutes } from "../tenancy/catalog.js";
+import type { TenantPolicy } from "../tenancy/policy.js";
+import { tenantPolicy } from "../tenancy/tenant-policy.js";
+import { parseSpec } from "../tenancy/tenant-spec.js";
 
 /** Usage errors exit with status 2. */
 export function usageError(message: string): InvalidArgumentError {
@@ -28,12 +32,29 @@ export function parseChoice<T extends string>(choices: readonly T[]) {
   };
 }
 
-/** Refuses a tenant the config does not define (exit 2). */
-export function checkTenant(config: Config, tenant: string): void {
-  if (!(tenant in config.tenants)) {
-    console.error(`unknown tenant "${tenant}" (known: ${Object.keys(config.tenants).join(", ")})`);
-    process.exit(2);
+/** Refuses a tenant that neither the config nor the store has (exit 2). */
+export async function knownTenant(config: Config, store: Store, tenant: string): Promise<void> {
+  if (tenant in config.tenants || (await store.tenants.get(tenant)) !== undefined) return;
+  const known = [
+    ...new Set([...Object.keys(config.tenants), ...(await store.tenants.list()).map((t) => t.id)]),
+  ];
+  console.error(`unknown tenant "${tenant}" (known: ${known.sort().join(", ")})`);
+  process.exit(2);
+}
+
+/**
+ * Every tenant's policy as the gateway sees it: the store's tenants (the source of truth), and the
+ * config's own for a store no gateway has started on yet.
+ */
+export async function storedPolicies(config: Config, store: Store): Promise<Map<string, TenantPolicy>> {
+  const models = buildModelRoutes(config, (url) => url);
+  const out = new Map<string, TenantPolicy>();
+  for (const [id, t] of Object.entries(config.tenants)) out.set(id, tenantPolicy(id, t, models));
+  for (const t of await store.tenants.list()) {
+    const parsed = parseSpec(t.spec);
+    if (parsed.ok) out.set(t.id, tenantPolicy(t.id, parsed.spec, models));
   }
+  return out;
 }
 
 /** Opens the configured store (as the gateway does: migrations first) for a report, and closes it. */

@@ -1,16 +1,25 @@
 import { Command, Option } from "commander";
 import type { UsageDimension, UsageTotals } from "../store/port.js";
 import { usdText } from "../usage/money.js";
-import { defaultUsagePeriod, usageReportJson, usageTotal, USAGE_DIMENSIONS } from "../usage/usage-report.js";
+import {
+  defaultUsagePeriod,
+  usageReportJson,
+  usageRowFromJson,
+  usageTotal,
+  USAGE_DIMENSIONS,
+} from "../usage/usage-report.js";
+import { AdminClient, run, useApi } from "./admin-client.js";
 import { csv, table } from "./format.js";
 import { configOption, loadConfigOrExit } from "./options.js";
 import { reconcileCommand } from "./reconcile-command.js";
-import { checkTenant, parseChoice, parseInstant, usageError, withStore } from "./report-options.js";
+import { knownTenant, parseChoice, parseInstant, usageError, withStore } from "./report-options.js";
 
 const DIMENSIONS = USAGE_DIMENSIONS;
 
 interface UsageOptions {
   config: string;
+  url?: string;
+  adminKey?: string;
   tenant?: string;
   from?: Date;
   to?: Date;
@@ -58,38 +67,60 @@ export function usageCommand(): Command {
           .argParser(parseChoice(["table", "json", "csv"]))
           .default("table"),
       )
-      .action(async (opts: UsageOptions, command: Command) => {
-        if (opts.tenant === undefined)
-          command.error("error: required option '-t, --tenant <id>' not specified", { exitCode: 2 });
-        const tenant = opts.tenant;
-        const config = await loadConfigOrExit(opts.config);
-        checkTenant(config, tenant);
-        const period = defaultUsagePeriod(new Date());
-        const from = opts.from ?? period.from;
-        const to = opts.to ?? period.to;
-        if (to <= from) throw usageError("--to must be after --from");
-        const by = opts.groupBy;
-        const rows = await withStore(config, (store) =>
-          store.ledger.totals({ tenantId: tenant, from, to, by }),
-        );
-        if (opts.format === "json") {
-          console.log(JSON.stringify(usageReportJson(tenant, from, to, by, rows), null, 2));
-          return;
-        }
-        const header = [...by, ...COLUMNS];
-        const body = rows.map((r) => [...by.map((d) => r.group[d] ?? "-"), ...cells(r)]);
-        if (opts.format === "csv") {
-          console.log(csv(header, body));
-          return;
-        }
-        console.log(`usage of ${tenant} from ${from.toISOString()} to ${to.toISOString()}`);
-        console.log(
-          table(header, [
-            ...body,
-            [...by.map((_d, i) => (i === 0 ? "TOTAL" : "")), ...cells(usageTotal(rows))],
-          ]),
-        );
-      })
+      .addOption(
+        new Option("--url <url>", "a running gateway's admin API (else the store of --config)").env(
+          "TOLLGATE_URL",
+        ),
+      )
+      .addOption(new Option("--admin-key <key>", "admin API key or OIDC token").env("TOLLGATE_ADMIN_KEY"))
+      .action(
+        run(async (opts: UsageOptions, command: Command) => {
+          if (opts.tenant === undefined)
+            command.error("error: required option '-t, --tenant <id>' not specified", { exitCode: 2 });
+          const tenant = opts.tenant;
+          const period = defaultUsagePeriod(new Date());
+          const from = opts.from ?? period.from;
+          const to = opts.to ?? period.to;
+          if (to <= from) throw usageError("--to must be after --from");
+          const by = opts.groupBy;
+          let rows: UsageTotals[];
+          if (useApi(command)) {
+            const q = new URLSearchParams({
+              from: from.toISOString(),
+              to: to.toISOString(),
+              group_by: by.join(","),
+            });
+            const report = await AdminClient.from(opts).request<ReturnType<typeof usageReportJson>>(
+              "GET",
+              `/tenants/${encodeURIComponent(tenant)}/usage?${q.toString()}`,
+            );
+            rows = report.rows.map((r) => usageRowFromJson(r, by));
+          } else {
+            const config = await loadConfigOrExit(opts.config);
+            rows = await withStore(config, async (store) => {
+              await knownTenant(config, store, tenant);
+              return store.ledger.totals({ tenantId: tenant, from, to, by });
+            });
+          }
+          if (opts.format === "json") {
+            console.log(JSON.stringify(usageReportJson(tenant, from, to, by, rows), null, 2));
+            return;
+          }
+          const header = [...by, ...COLUMNS];
+          const body = rows.map((r) => [...by.map((d) => r.group[d] ?? "-"), ...cells(r)]);
+          if (opts.format === "csv") {
+            console.log(csv(header, body));
+            return;
+          }
+          console.log(`usage of ${tenant} from ${from.toISOString()} to ${to.toISOString()}`);
+          console.log(
+            table(header, [
+              ...body,
+              [...by.map((_d, i) => (i === 0 ? "TOTAL" : "")), ...cells(usageTotal(rows))],
+            ]),
+          );
+        }),
+      )
       .addCommand(reconcileCommand())
   );
 }

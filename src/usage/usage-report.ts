@@ -55,3 +55,19 @@ export function defaultUsagePeriod(now: Date): { from: Date; to: Date } {
     to: new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS + HOUR_MS),
   };
 }
+
+type RowJson = ReturnType<typeof usageRowJson>;
+
+/** A row of the JSON report back as totals (the CLI renders the admin API's report like the store's). */
+export function usageRowFromJson(row: RowJson, by: readonly UsageDimension[]): UsageTotals {
+  const r = row as RowJson & Record<string, unknown>;
+  return {
+    group: Object.fromEntries(by.map((d) => [d, (r[d] as string | null | undefined) ?? null])),
+    requests: row.requests,
+    failed: row.failed_requests,
+    inputTokens: row.input_tokens,
+    outputTokens: row.output_tokens,
+    cachedTokens: row.cached_input_tokens,
+    costMicros: row.cost_micros,
+  };
+}

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { createApiKey } from "../../auth/key-service.js";
 import { ApiError } from "../../errors.js";
 import { findKey, keyAudit } from "./keys-routes.js";
-import { route, type AnyRoute } from "./route.js";
+import { route, settled, type AnyRoute } from "./route.js";
 import { keyView, rotateBody, rotatedKey } from "./schemas.js";
 import { notFound } from "./validate.js";
 import { keyJson } from "./views.js";
@@ -41,6 +41,7 @@ export function keyLifecycleRoutes(): AnyRoute[] {
         const previous = await ctx.deps.store.keys.update(old.tenantId, old.id, { revokedAt: until });
         if (previous === undefined) throw notFound("key", old.id);
         keyAudit(ctx, "key.rotate", old, { replaced_by: record.id, grace_until: until.toISOString() });
+        await settled(ctx);
         return { ...keyJson(record, ctx.now), key, previous: keyJson(previous, ctx.now) };
       },
     }),
@@ -62,6 +63,7 @@ export function keyLifecycleRoutes(): AnyRoute[] {
           after: { revoked_at: ctx.now.toISOString() },
           reason: ctx.body?.reason ?? null,
         });
+        await settled(ctx);
         return keyJson(revoked, ctx.now);
       },
     }),

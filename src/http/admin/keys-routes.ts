@@ -5,7 +5,7 @@ import { ApiError } from "../../errors.js";
 import type { ApiKeyRecord } from "../../store/port.js";
 import type { KeyChange } from "../../store/tenant-port.js";
 import { adminEntry } from "../../tenancy/admin-audit.js";
-import { route, type AnyRoute, type RouteContext } from "./route.js";
+import { route, settled, type AnyRoute, type RouteContext } from "./route.js";
 import { createdKey, keyCreateBody, keyPatchBody, keyView, list } from "./schemas.js";
 import { notFound } from "./validate.js";
 import { keyJson } from "./views.js";
@@ -140,6 +140,7 @@ export function keyRoutes(): AnyRoute[] {
           before: keyJson(before, ctx.now),
           after: keyJson(after, ctx.now),
         });
+        await settled(ctx);
         return keyJson(after, ctx.now);
       },
     }),

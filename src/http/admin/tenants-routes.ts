@@ -4,7 +4,7 @@ import { ApiError } from "../../errors.js";
 import { adminEntry } from "../../tenancy/admin-audit.js";
 import { canonicalJson, jsonDiff, parseSpec } from "../../tenancy/tenant-spec.js";
 import type { AdminDeps } from "./admin-deps.js";
-import { route, type AnyRoute, type RouteContext } from "./route.js";
+import { route, settled, type AnyRoute } from "./route.js";
 import { deletedView, list, tenantCreateBody, tenantPatchBody, tenantView } from "./schemas.js";
 import { invalid } from "./validate.js";
 import { tenantJson } from "./views.js";
@@ -13,11 +13,6 @@ const validated = (deps: AdminDeps, raw: unknown) => {
   const parsed = parseSpec(raw, deps.models);
   if (!parsed.ok) throw invalid("tenant", parsed.problems);
   return parsed.spec;
-};
-
-/** Writes are read back through the directory at once on this replica (others follow within a second). */
-const settled = async (ctx: RouteContext): Promise<void> => {
-  await ctx.deps.directory.refresh().catch(() => undefined);
 };
 
 /** Tenants: list, create, read, update (property-level: commercial fields need a platform admin), delete. */
