@@ -3,50 +3,12 @@ import { createApiKey } from "../auth/key-service.js";
 import { keyJson } from "../http/admin/views.js";
 import { AdminClient, remoteOptions, run, useApi, type RemoteOptions } from "./admin-client.js";
 import { table } from "./format.js";
+import { HEADER, printCreated, row, type KeyView } from "./key-table.js";
 import { keyBody, keyOptions, type KeyFlags } from "./key-options.js";
 import { configOption, loadConfigOrExit, parseDuration } from "./options.js";
 import { knownTenant, withStore } from "./report-options.js";
 
-interface KeyView {
-  id: string;
-  key?: string;
-  prefix: string;
-  name: string | null;
-  state: string;
-  created_at: string;
-  last_used_at: string | null;
-  expires_at: string | null;
-  revoked_at: string | null;
-  scopes: string[];
-  tenant: string;
-}
-
 type Opts = RemoteOptions & KeyFlags & { config: string; tenant: string; expires?: number };
-
-const HEADER = ["id", "prefix", "name", "state", "created", "last_used", "expires", "scopes"];
-const day = (s: string | null) => (s === null ? "-" : s.replace("T", " ").slice(0, 16));
-const row = (k: KeyView) => [
-  k.id,
-  `${k.prefix}…`,
-  k.name ?? "-",
-  k.state === "rotating" ? `rotating (until ${day(k.revoked_at)})` : k.state,
-  day(k.created_at),
-  day(k.last_used_at),
-  day(k.expires_at),
-  k.scopes.join(","),
-];
-
-function printCreated(k: KeyView, json: boolean | undefined): void {
-  if (json) {
-    console.log(JSON.stringify({ ...k, expires_at: k.expires_at }));
-    return;
-  }
-  console.log(
-    `created key ${k.id} for tenant ${k.tenant}${k.expires_at ? ` (expires ${k.expires_at})` : ""}`,
-  );
-  console.log(`  ${k.key}`);
-  console.log("This is the only time the key is shown: store it now.");
-}
 
 const common = (cmd: Command) =>
   remoteOptions(cmd.addOption(configOption()).requiredOption("-t, --tenant <id>", "tenant id"));

@@ -65,6 +65,8 @@ export function adminApi(deps: AdminDeps, routes: readonly AnyRoute[]) {
         url: fastifyPath(r.path),
         handler: async (request, reply) => {
           const result = await r.handler(await prepare(deps, r, request, reply));
+          // A change is reported done only once its audit record is in the local journal.
+          if (r.method !== "GET") await deps.audit.durable?.();
           void reply.code(r.status ?? 200);
           return result;
         },

@@ -5,6 +5,7 @@ import { keyLifecycleRoutes } from "./key-lifecycle-routes.js";
 import { keyRoutes } from "./keys-routes.js";
 import { route, type AnyRoute } from "./route.js";
 import { meView } from "./schemas.js";
+import { tenantStateRoutes } from "./tenant-state-routes.js";
 import { tenantRoutes } from "./tenants-routes.js";
 import { usageRoutes } from "./usage-routes.js";
 
@@ -27,6 +28,7 @@ export function adminRouteTable(extra: readonly AnyRoute[] = []): AnyRoute[] {
   return [
     me,
     ...tenantRoutes(),
+    ...tenantStateRoutes(),
     ...keyRoutes(),
     ...keyLifecycleRoutes(),
     ...usageRoutes(),

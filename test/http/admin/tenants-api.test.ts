@@ -100,6 +100,22 @@ describe("admin API: tenants", () => {
     expect((await call(A, "PATCH", "/tenants/acme-corp", { tier: "enterprise" })).status).toBe(200);
     const after = await call(P, "GET", "/tenants/acme-corp");
     expect(after.body.spec.tier).toBe("enterprise");
+    // each change is in the audit trail: who, what, on which object, before and after, from where
+    await t.gateway.audit.flush();
+    const [last] = await t.gateway.store.audit.query({
+      tenant: "acme-corp",
+      action: "tenant.update",
+      limit: 1,
+    });
+    expect(last).toMatchObject({
+      actor: "admin-key:cfg_1",
+      action: "tenant.update",
+      target: "tenant:acme-corp",
+      sourceIp: "127.0.0.1",
+      data: { before: { tier: "enterprise" }, after: { tier: "enterprise" } },
+    });
+    const refused = await t.gateway.store.audit.query({ tenant: "acme-corp", action: "tenant.update" });
+    expect(refused.every((r) => (r.data.after as { tier: string }).tier === "enterprise")).toBe(true);
   });
 
   it("applies a platform admin's change to models on the next request", async () => {
