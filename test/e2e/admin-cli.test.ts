@@ -1,6 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashApiKey } from "../../src/auth/api-key-format.js";
 import { startSimulator, type RunningSim } from "../../src/sim/server.js";
@@ -14,6 +17,8 @@ describe("tollgate tenants | keys | apply | usage | invoice against a running ga
   let sim: RunningSim;
   let gw: GatewayProcess;
   let file: string;
+  let idp: Server;
+  let signer: CryptoKey;
   const remote = () => ["--url", gw.url, "--admin-key", ADMIN];
   const cli = (...args: string[]) => runCli([...args, ...remote()]);
   const chat = async (key: string) =>
@@ -32,6 +37,13 @@ describe("tollgate tenants | keys | apply | usage | invoice against a running ga
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "tollgate-admin-cli-"));
     sim = await startSimulator({ models: ["llama-3.1-8b"] });
+    // a local identity provider: its JWKS over HTTP
+    const { privateKey, publicKey } = await generateKeyPair("RS256");
+    signer = privateKey;
+    const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: "k1", alg: "RS256" }] });
+    idp = createServer((_req, res) => res.end(jwks));
+    await new Promise<void>((r) => idp.listen(0, "127.0.0.1", r));
+    const jwksUrl = `http://127.0.0.1:${(idp.address() as AddressInfo).port}/jwks`;
     file = join(dir, "tollgate.yaml");
     writeFileSync(
       file,
@@ -39,6 +51,7 @@ describe("tollgate tenants | keys | apply | usage | invoice against a running ga
 storage: sqlite://${join(dir, "t.db")}
 log: { level: warn }
 admin: { api_keys: [{ sha256: ${hashApiKey(ADMIN)}, role: platform_admin, name: bootstrap }] }
+auth: { oidc: { issuer: "https://idp.test/", audience: tollgate, jwks_url: "${jwksUrl}", role_map: { billing-team: billing } } }
 models:
   llama-3.1-8b: { upstreams: ["${sim.url}"], pricing: { input_per_1k: 0.0005, output_per_1k: 0.0015 } }
 tenants:
@@ -50,6 +63,7 @@ tenants:
   afterAll(async () => {
     await gw?.stop();
     await sim?.close();
+    await new Promise<void>((r) => idp.close(() => r()));
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -151,6 +165,26 @@ tenants:
     expect((await cli("invoice", "--tenant", "newco", "--month", month, "--format", "csv")).stdout).toMatch(
       /^tenant_id,billing_period/,
     );
+  });
+
+  it("takes an OIDC token as the admin credential, with the role and tenant of its claims", async () => {
+    const jwt = await new SignJWT({ roles: ["billing-team"], tenant_id: "newco" })
+      .setProtectedHeader({ alg: "RS256", kid: "k1" })
+      .setIssuer("https://idp.test/")
+      .setAudience("tollgate")
+      .setSubject("bob")
+      .setExpirationTime("5m")
+      .sign(signer);
+    const asBob = (...args: string[]) => runCli([...args, "--url", gw.url, "--admin-key", jwt]);
+    const month = new Date().toISOString().slice(0, 7);
+    expect((await asBob("invoice", "--tenant", "newco", "--month", month)).code).toBe(0);
+    const other = await asBob("invoice", "--tenant", "base", "--month", month);
+    expect([other.code, other.stderr.trim()]).toEqual([
+      1,
+      "error: 404 resource_not_found: No tenant 'base'.",
+    ]);
+    const write = await asBob("keys", "create", "--tenant", "newco");
+    expect(write.stderr).toMatch(/403 permission_denied/);
   });
 
   it("says what went wrong, with exit status 1 for refusals and 2 for bad usage", async () => {
