@@ -28,7 +28,7 @@ export async function printQuickstart(
     if (firstKey !== null) {
       console.log(`\nTry it:\n  curl ${url}/v1/chat/completions \\
     -H "Authorization: Bearer ${firstKey.key}" -H "Content-Type: application/json" \\
-    -d '{"model":"${firstKey.model}","messages":[{"role":"user","content":"Hello!"}]}'`);
+    -d '{"model":"${firstKey.model}","messages":[{"role":"user","content":"Hello!"}],"max_tokens":32}'`);
     }
   } else {
     console.log("\nEvery tenant already has a key. Create another with:");
