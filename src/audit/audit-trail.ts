@@ -4,7 +4,7 @@ import type { AuditLog } from "./audit-log.js";
 import type { AuditEntry } from "./chain.js";
 import type { ChainWriter } from "./chain-writer.js";
 import { decodeEntry, encodeEntry } from "./entry-codec.js";
-import { FlushWaiters } from "./flush-waiters.js";
+import { FlushWaiters } from "../usage/journal/flush-waiters.js";
 
 /** What the writer reports (metrics, logs). Must not throw. */
 export interface AuditEvents {

@@ -2,6 +2,7 @@ import type { JournalPosition } from "./journal/journal.js";
 import { encodeEvent } from "./ledger-record.js";
 import { backoffMs, decodeBatch, reject, writeBatch, type WriterOptions } from "./ledger-writer.js";
 import type { UsageEvent, UsageSink } from "./usage-event.js";
+import { FlushWaiters } from "./journal/flush-waiters.js";
 import { Wakeup } from "./wakeup.js";
 
 export type { LedgerEvents } from "./ledger-writer.js";
@@ -26,7 +27,7 @@ const message = (err: unknown): string => (err instanceof Error ? err.message : 
 export class Ledger implements UsageSink {
   private readonly durableOf = new WeakMap<UsageEvent, Promise<void>>();
   private readonly wake = new Wakeup();
-  private readonly flushes: { target: number; done: () => void }[] = [];
+  private readonly flushes = new FlushWaiters();
   private position: JournalPosition;
   private appended = 0;
   private durableRecords: number;
@@ -81,21 +82,13 @@ export class Ledger implements UsageSink {
   flush(timeoutMs = 30_000): Promise<void> {
     const target = this.options.journal.backlogAtOpen + this.appended;
     if (this.consumed >= target) return DONE;
-    return new Promise((resolve, reject) => {
-      const entry = {
-        target,
-        done: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      };
-      const timer = setTimeout(() => {
-        this.flushes.splice(this.flushes.indexOf(entry), 1);
-        reject(new Error(`usage ledger: ${this.backlog} events not in the store after ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.flushes.push(entry);
-      this.wake.notify();
-    });
+    const waiting = this.flushes.wait(
+      target,
+      timeoutMs,
+      () => new Error(`usage ledger: ${this.backlog} events not in the store after ${timeoutMs} ms`),
+    );
+    this.wake.notify();
+    return waiting;
   }
 
   /** Drains to the store for up to drainTimeoutMs, stops the writer and closes the journal. */
@@ -110,7 +103,7 @@ export class Ledger implements UsageSink {
   }
 
   private get draining(): boolean {
-    return this.flushes.length > 0;
+    return this.flushes.pending;
   }
 
   private async run(): Promise<void> {
@@ -169,13 +162,7 @@ export class Ledger implements UsageSink {
   }
 
   private settleFlushes(): void {
-    for (let i = this.flushes.length - 1; i >= 0; i--) {
-      const f = this.flushes[i]!;
-      if (this.consumed >= f.target) {
-        this.flushes.splice(i, 1);
-        f.done();
-      }
-    }
+    this.flushes.settle(this.consumed);
   }
 
   /** Sleeps `ms` (new records do not cut it short; stopping does). */

@@ -1,6 +1,6 @@
 /**
  * Callers waiting until a counter (records stored) reaches their target, each with a timeout: the
- * audit trail's `flush`.
+ * usage ledger's and the audit trail's `flush`.
  */
 export class FlushWaiters {
   private readonly waiting: { target: number; done: () => void }[] = [];
