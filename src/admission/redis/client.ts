@@ -32,6 +32,19 @@ export function createFailFastClient(url: string, commandTimeoutMs: number): Red
   return client;
 }
 
+/** Quits politely when connected (pending replies arrive first), else drops the connection. */
+export async function closeClient(client: Redis): Promise<void> {
+  if (client.status === "ready") {
+    try {
+      await client.quit();
+      return;
+    } catch {
+      // fall through: drop the connection
+    }
+  }
+  client.disconnect();
+}
+
 /** A Lua script run by EVALSHA, falling back to EVAL (which caches it) after NOSCRIPT. */
 export class LuaScript {
   private readonly sha: string;

@@ -30,7 +30,7 @@ import type {
   SettleResult,
 } from "../limiter.js";
 import { dayKey, monthKey, nextDayStart, nextMonthStart } from "../periods.js";
-import { LuaScript, createFailFastClient, integers } from "./client.js";
+import { closeClient, createFailFastClient, integers, LuaScript } from "./client.js";
 import { ADMIT_LUA, RENEW_LUA, SETTLE_LUA, USAGE_LUA } from "./scripts.js";
 
 export interface RedisLimiterOptions {
@@ -184,15 +184,7 @@ export class RedisLimiter implements Limiter {
     return spend(scope, integers(reply, 4), 0);
   }
 
-  async close(): Promise<void> {
-    if (this.client.status === "ready") {
-      try {
-        await this.client.quit();
-        return;
-      } catch {
-        // fall through: drop the connection
-      }
-    }
-    this.client.disconnect();
+  close(): Promise<void> {
+    return closeClient(this.client);
   }
 }

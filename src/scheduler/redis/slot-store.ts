@@ -13,7 +13,7 @@
  * Pool keys outlive their last write by a day; lease sets likewise.
  */
 import type { Redis } from "ioredis";
-import { createFailFastClient, LuaScript } from "../../admission/redis/client.js";
+import { closeClient, createFailFastClient, LuaScript } from "../../admission/redis/client.js";
 import type { Band } from "../policy.js";
 import type { DispatchRequest, DispatchResult, LeaseRef, ReleaseRequest, SlotStore } from "../slot-store.js";
 import { DISPATCH_LUA, RELEASE_LUA, RENEW_LUA, WITHDRAW_LUA } from "./scripts.js";
@@ -126,15 +126,7 @@ export class RedisSlotStore implements SlotStore {
     return Object.fromEntries(Object.entries(raw).map(([t, v]) => [t, Number(v)]));
   }
 
-  async close(): Promise<void> {
-    if (this.client.status === "ready") {
-      try {
-        await this.client.quit();
-        return;
-      } catch {
-        // fall through: drop the connection
-      }
-    }
-    this.client.disconnect();
+  close(): Promise<void> {
+    return closeClient(this.client);
   }
 }
