@@ -106,6 +106,11 @@ export const ERRORS = {
     type: "api_error",
     message: "The model's engines are overloaded; retry after the retry-after header.",
   },
+  store_unavailable: {
+    status: 503,
+    type: "api_error",
+    message: "The gateway's store is unreachable; retry shortly.",
+  },
   secrets_unavailable: {
     status: 503,
     type: "api_error",

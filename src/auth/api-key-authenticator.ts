@@ -1,3 +1,4 @@
+import { ApiError } from "../errors.js";
 import type { KeyRepository } from "../store/port.js";
 import { digestsEqual, hashApiKey, isWellFormedTollgateKey, looksLikeTollgateKey } from "./api-key-format.js";
 import type { AuthResult, KeyRateLimits } from "./principal.js";
@@ -70,8 +71,18 @@ export class ApiKeyAuthenticator {
     let key: KnownKey | undefined;
     try {
       key = (await this.lookup(hash)) ?? fromConfig;
-    } catch (err) {
-      if (fromConfig === undefined) throw err;
+    } catch {
+      // The store is unreachable: keys declared in the config still work; others cannot be checked.
+      if (fromConfig === undefined) {
+        throw new ApiError(
+          "store_unavailable",
+          "API keys cannot be checked right now (store unreachable); retry shortly.",
+          null,
+          {
+            "retry-after": "1",
+          },
+        );
+      }
       key = fromConfig;
     }
     if (key === undefined || !digestsEqual(key.hash, hash)) return { ok: false, reason: "unknown" };

@@ -118,3 +118,32 @@ describe("API key authentication", () => {
     expect(repo.lookups).toBe(2);
   });
 });
+
+describe("API key authentication when the store is down", () => {
+  it("answers 503 store_unavailable for store keys and keeps config keys working", async () => {
+    const failing: KeyRepository = {
+      insert: () => Promise.reject(new Error("down")),
+      findByHash: () => Promise.reject(new Error("connection refused")),
+      listByTenant: () => Promise.reject(new Error("down")),
+    } as unknown as KeyRepository;
+    const auth = new ApiKeyAuthenticator({
+      configKeys: [
+        {
+          id: "cfg",
+          tenantId: "acme",
+          name: null,
+          hash: hashApiKey("config-key"),
+          expiresAt: null,
+          revokedAt: null,
+        },
+      ],
+      repository: failing,
+      tenantExists: () => true,
+    });
+    await expect(auth.authenticate(generateApiKey())).rejects.toMatchObject({
+      code: "store_unavailable",
+      status: 503,
+    });
+    expect(await auth.authenticate("config-key")).toMatchObject({ ok: true });
+  });
+});
