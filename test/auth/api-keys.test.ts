@@ -125,7 +125,7 @@ describe("API key authentication when the store is down", () => {
       insert: () => Promise.reject(new Error("down")),
       findByHash: () => Promise.reject(new Error("connection refused")),
       listByTenant: () => Promise.reject(new Error("down")),
-    } as unknown as KeyRepository;
+    };
     const auth = new ApiKeyAuthenticator({
       configKeys: [
         {
