@@ -1,7 +1,8 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { processCpuSeconds } from "./machine.js";
 
 /** A child process that printed "… listening on <url>". */
 export interface Service {
@@ -9,7 +10,7 @@ export interface Service {
   readonly url: string;
   readonly pid: number;
   readonly child: ChildProcess;
-  /** CPU seconds (user + system, all threads) used so far. */
+  /** CPU seconds (all threads) used so far. */
   cpuSeconds(): number;
   /** SIGTERM, then SIGKILL after 10 s; resolves with the exit code. */
   stop(): Promise<number | null>;
@@ -19,44 +20,26 @@ const live = new Set<ChildProcess>();
 process.once("exit", () => {
   for (const child of live) child.kill("SIGKILL");
 });
-
-export function hasTaskset(): boolean {
-  try {
-    execFileSync("taskset", ["-V"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Pins every thread of this process (and so the children it spawns later) to `cpu`. */
-export function pinSelf(cpu: number): void {
-  execFileSync("taskset", ["-a", "-c", "-p", String(cpu), String(process.pid)], { stdio: "ignore" });
-}
-
-let clockTicks: number | undefined;
-
-/** CPU seconds a process has used, from /proc/<pid>/stat (utime + stime cover all its threads). */
-export function processCpuSeconds(pid: number): number {
-  clockTicks ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping the simulator and the gateway`);
+    process.exit(130);
+  });
 }
 
 /**
- * Spawns `node <args>` (pinned to `cpu` with taskset when given) and waits for the line announcing
- * its URL. The output after that line is echoed with the service's name, so warnings stay visible.
+ * Spawns `node <args>` (pinned with taskset to `cpus`, e.g. "0" or "0,1", when given) and waits for
+ * the line announcing its URL. Later output is echoed with the service's name, so warnings stay visible.
  */
 export async function startService(
   name: string,
   nodeArgs: readonly string[],
-  cpu: number | null,
+  cpus: string | null,
 ): Promise<Service> {
   const [cmd, args] =
-    cpu === null
+    cpus === null
       ? [process.execPath, [...nodeArgs]]
-      : ["taskset", ["-c", String(cpu), process.execPath, ...nodeArgs]];
+      : ["taskset", ["-c", cpus, process.execPath, ...nodeArgs]];
   const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
   live.add(child);
   child.once("exit", () => live.delete(child));
@@ -119,14 +102,16 @@ async function stopChild(child: ChildProcess): Promise<number | null> {
 
 export interface GatewayFiles {
   readonly configPath: string;
+  readonly yaml: string;
   readonly apiKey: string;
 }
 
 /**
  * Writes a gateway config with one tenant (key declared by SHA-256), one free chat model whose
- * upstream is the simulator, SQLite storage in `dir`, and warn-level logs.
+ * upstream is the simulator, SQLite storage in `dir` (the usage journal goes next to it), warn-level
+ * logs, and `extraYaml` (top-level sections) appended.
  */
-export function writeGatewayConfig(dir: string, simUrl: string, model: string): GatewayFiles {
+export function writeGatewayConfig(dir: string, simUrl: string, model: string, extraYaml = ""): GatewayFiles {
   const apiKey = "bench-overhead-key";
   const sha256 = createHash("sha256").update(apiKey).digest("hex");
   const yaml = `# Written by bench/overhead/run.ts
@@ -149,8 +134,115 @@ tenants:
     api_keys:
       - sha256: ${sha256}
         name: bench
-`;
+${extraYaml}`;
   const configPath = join(dir, "tollgate-bench.yaml");
   writeFileSync(configPath, yaml);
-  return { configPath, apiKey };
+  return { configPath, yaml, apiKey };
+}
+
+/** A private copy of the build, so that a rebuild during the run (`npm test` builds) changes nothing. */
+export interface BuildSnapshot {
+  /** The CLI launcher to run with node (like bin/tollgate.js). */
+  readonly bin: string;
+  /** When dist/ was last written. */
+  readonly builtAt: string;
+}
+
+/** The newest modification time under `dir` and the number of files (0, 0 when it is missing). */
+function buildState(dir: string): { newest: number; files: number } {
+  let newest = 0;
+  let files = 0;
+  try {
+    for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+      if (!entry.isFile()) continue;
+      files++;
+      newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+    }
+  } catch {
+    // removed while listing: a build is starting
+    return { newest: Date.now(), files: 0 };
+  }
+  return { newest, files };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Copies dist/ into `dir`, next to a copy of package.json (ESM) and a link to node_modules. Another
+ * build may be running (`npm test` builds, possibly from clean): the copy is taken once dist/ has
+ * not changed for 5 s, kept only if dist/ did not change meanwhile and the CLI loads from it, and
+ * tried again otherwise.
+ */
+export async function snapshotBuild(root: string, dir: string): Promise<BuildSnapshot> {
+  const dist = join(root, "dist");
+  for (let attempt = 1; ; attempt++) {
+    let before = buildState(dist);
+    for (
+      let waited = 0;
+      (before.files === 0 || Date.now() - before.newest < 5000) && waited < 120;
+      waited++
+    ) {
+      await sleep(1000);
+      before = buildState(dist);
+    }
+    const snap = join(dir, `build-${attempt}`);
+    mkdirSync(snap);
+    cpSync(dist, join(snap, "dist"), { recursive: true });
+    copyFileSync(join(root, "package.json"), join(snap, "package.json"));
+    symlinkSync(join(root, "node_modules"), join(snap, "node_modules"), "dir");
+    const bin = join(snap, "tollgate.js");
+    writeFileSync(
+      bin,
+      'import { main } from "./dist/cli/main.js";\n' +
+        "main(process.argv).catch((err) => {\n  console.error(err);\n  process.exit(1);\n});\n",
+    );
+    const after = buildState(dist);
+    const unchanged = after.newest === before.newest && after.files === before.files;
+    if (unchanged && loads(bin)) return { bin, builtAt: new Date(before.newest).toISOString() };
+    if (attempt >= 10)
+      throw new Error("dist/ kept changing (or does not load): could not take a consistent copy");
+    console.log(`(dist/ changed while being copied or does not load; again in 5 s)`);
+    await sleep(5000);
+  }
+}
+
+/** True when the CLI and everything it imports load. */
+function loads(bin: string): boolean {
+  try {
+    execFileSync(process.execPath, [bin, "--version"], { stdio: "ignore", timeout: 30_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Builds a commit instead of using dist/: `git archive <rev>` into `dir`, compiled there with the
+ * project's TypeScript (node_modules linked, build info kept in `dir`). Reproducible, and free of
+ * whatever is being edited in the working tree.
+ */
+export function buildCommit(root: string, dir: string, rev: string): BuildSnapshot & { commit: string } {
+  const commit = execFileSync("git", ["rev-parse", "--short", `${rev}^{commit}`], {
+    cwd: root,
+    encoding: "utf8",
+  }).trim();
+  const snap = join(dir, "build");
+  mkdirSync(snap);
+  const archive = execFileSync("git", ["archive", "--format=tar", commit], { cwd: root, maxBuffer: 1 << 30 });
+  execFileSync("tar", ["-x", "-C", snap], { input: archive });
+  symlinkSync(join(root, "node_modules"), join(snap, "node_modules"), "dir");
+  const tsc = join(root, "node_modules/typescript/bin/tsc");
+  const info = join(dir, "build.tsbuildinfo");
+  execFileSync(process.execPath, [tsc, "-p", join(snap, "tsconfig.build.json"), "--tsBuildInfoFile", info], {
+    cwd: snap,
+    stdio: "inherit",
+  });
+  const bin = join(snap, "tollgate.js");
+  writeFileSync(
+    bin,
+    'import { main } from "./dist/cli/main.js";\n' +
+      "main(process.argv).catch((err) => {\n  console.error(err);\n  process.exit(1);\n});\n",
+  );
+  if (!loads(bin)) throw new Error(`commit ${commit} was built but its CLI does not load`);
+  return { bin, builtAt: new Date().toISOString(), commit };
 }

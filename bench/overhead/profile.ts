@@ -132,3 +132,85 @@ export function summarizeProfile(path: string, top = 30, window?: Window): Profi
     areas: rows(areaSelf, areaTotal, "self"),
   };
 }
+
+export interface LongTaskGroup {
+  /** The Tollgate function deepest on the stack for most of the task's time (or the leaf's area). */
+  readonly culprit: string;
+  readonly count: number;
+  readonly totalMs: number;
+  readonly maxMs: number;
+}
+
+export interface LongTasks {
+  readonly minMs: number;
+  readonly count: number;
+  readonly totalMs: number;
+  readonly groups: readonly LongTaskGroup[];
+}
+
+/**
+ * Stretches of at least `minMs` during which the JavaScript thread never went idle: what holds the
+ * event loop, so every request waiting on it (the tail latency). Each is put down to the Tollgate
+ * function deepest on the stack for most of its samples.
+ */
+export function longTasks(path: string, window: Window, minMs = 3): LongTasks {
+  const profile = JSON.parse(readFileSync(path, "utf8")) as CpuProfile;
+  const parent = new Map<number, number>();
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const culpritOf = new Map<number, string>();
+  const culprit = (id: number): string => {
+    let found = culpritOf.get(id);
+    if (found !== undefined) return found;
+    for (let n: number | undefined = id; n !== undefined && found === undefined; n = parent.get(n)) {
+      const { functionName, url, lineNumber } = byId.get(n)!.callFrame;
+      const own = /\/dist\/(.+)$/.exec(url);
+      if (own !== null && !url.includes("node_modules"))
+        found = `${functionName || "(anonymous)"} ${own[1]}:${lineNumber + 1}`;
+    }
+    const leaf = byId.get(id)!.callFrame;
+    found ??= area(leaf.url, leaf.functionName || "(anonymous)");
+    culpritOf.set(id, found);
+    return found;
+  };
+  const groups = new Map<string, { count: number; totalMs: number; maxMs: number }>();
+  let stretch = new Map<string, number>();
+  let stretchMs = 0;
+  const close = (): void => {
+    if (stretchMs >= minMs) {
+      const name = [...stretch.entries()].sort((a, b) => b[1] - a[1])[0]![0];
+      const g = groups.get(name) ?? { count: 0, totalMs: 0, maxMs: 0 };
+      groups.set(name, {
+        count: g.count + 1,
+        totalMs: g.totalMs + stretchMs,
+        maxMs: Math.max(g.maxMs, stretchMs),
+      });
+    }
+    stretch = new Map();
+    stretchMs = 0;
+  };
+  let at = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    const delta = profile.timeDeltas[i] ?? 0;
+    at += delta;
+    if (at < window.fromUs || at > window.toUs) return;
+    if (byId.get(id)!.callFrame.functionName === "(idle)") {
+      close();
+      return;
+    }
+    const dt = delta / 1000;
+    stretchMs += dt;
+    const c = culprit(id);
+    stretch.set(c, (stretch.get(c) ?? 0) + dt);
+  });
+  close();
+  const list = [...groups.entries()]
+    .map(([name, g]) => ({ culprit: name, ...g }))
+    .sort((a, b) => b.totalMs - a.totalMs);
+  return {
+    minMs,
+    count: list.reduce((a, g) => a + g.count, 0),
+    totalMs: list.reduce((a, g) => a + g.totalMs, 0),
+    groups: list.slice(0, 15),
+  };
+}

@@ -1,0 +1,142 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { availableParallelism, release, totalmem } from "node:os";
+
+/** What the results were measured on. */
+export interface Machine {
+  readonly nproc: number;
+  readonly cpu: string;
+  readonly node: string;
+  readonly kernel: string;
+  readonly memoryGb: number;
+  readonly pinned: boolean;
+  /** The commit measured (`git describe --always --dirty`), when run from a clone. */
+  readonly commit: string | null;
+}
+
+export function describeMachine(pinned: boolean): Machine {
+  const info = existsSync("/proc/cpuinfo") ? readFileSync("/proc/cpuinfo", "utf8") : "";
+  return {
+    nproc: onlineCpus(),
+    cpu: /^model name\s*:\s*(.+)$/m.exec(info)?.[1]?.trim() ?? "unknown",
+    node: process.version,
+    kernel: release(),
+    memoryGb: Math.round(totalmem() / 1024 ** 3),
+    pinned,
+    commit: gitDescribe(),
+  };
+}
+
+function gitDescribe(): string | null {
+  try {
+    return execFileSync("git", ["describe", "--always", "--dirty"], {
+      encoding: "utf8",
+      stdio: "pipe",
+    }).trim();
+  } catch {
+    return null;
+  }
+}
+
+/** CPUs of the machine (not of this process's affinity mask, which pinning narrows). */
+export function onlineCpus(): number {
+  try {
+    return Number(execFileSync("nproc", ["--all"], { encoding: "utf8" }).trim()) || availableParallelism();
+  } catch {
+    return availableParallelism();
+  }
+}
+
+export function hasTaskset(): boolean {
+  try {
+    execFileSync("taskset", ["-V"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Pins every thread of this process (and so the children it spawns later) to `cpu`. */
+export function pinSelf(cpu: number): void {
+  execFileSync("taskset", ["-a", "-c", "-p", String(cpu), String(process.pid)], { stdio: "ignore" });
+}
+
+let clockTicks: number | undefined;
+function ticksPerSecond(): number {
+  clockTicks ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  return clockTicks;
+}
+
+/**
+ * CPU seconds a process has run, all threads, from the scheduler's nanosecond run time
+ * (/proc/<pid>/task/<tid>/schedstat); the tick-sampled utime/stime are biased for processes that
+ * wake often and run briefly, which is what a gateway at moderate load does.
+ */
+export function processCpuSeconds(pid: number): number {
+  let ns = 0;
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return 0;
+  }
+  for (const tid of tasks) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return ns / 1e9;
+}
+
+/** Per CPU: seconds busy (user, nice, system, irq, softirq), stolen by the hypervisor, and in total. */
+export interface CoreTimes {
+  readonly busy: number;
+  readonly steal: number;
+  readonly total: number;
+}
+
+export function coreTimes(): CoreTimes[] {
+  const hz = ticksPerSecond();
+  return readFileSync("/proc/stat", "utf8")
+    .split("\n")
+    .filter((l) => /^cpu\d+ /.test(l))
+    .map((l) => {
+      const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = l
+        .split(/\s+/)
+        .slice(1)
+        .map(Number);
+      return {
+        busy: (user + nice + system + irq + softirq) / hz,
+        steal: steal / hz,
+        total: (user + nice + system + idle + iowait + irq + softirq + steal) / hz,
+      };
+    });
+}
+
+/** Per-CPU busy percentages between two snapshots. */
+export function busyPercent(before: readonly CoreTimes[], after: readonly CoreTimes[]): number[] {
+  return after.map((a, i) => {
+    const b = before[i]!;
+    const total = a.total - b.total;
+    return total > 0 ? (100 * (a.busy - b.busy)) / total : 0;
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Waits until every CPU has been below `limitPct` busy for one second (other work on a shared
+ * machine, e.g. a test run), at most `maxWaitS`. Resolves to the seconds waited, or -1 if it gave up.
+ */
+export async function waitForQuiet(limitPct: number, maxWaitS: number): Promise<number> {
+  const start = Date.now();
+  for (;;) {
+    const before = coreTimes();
+    await sleep(1000);
+    const busy = busyPercent(before, coreTimes());
+    if (busy.every((b) => b < limitPct)) return (Date.now() - start - 1000) / 1000;
+    if (Date.now() - start > maxWaitS * 1000) return -1;
+  }
+}
