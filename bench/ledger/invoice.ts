@@ -14,7 +14,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import Sqlite from "better-sqlite3";
+import { openSqlite } from "../../src/store/sqlite/driver.js";
 import { openStore } from "../../src/store/open.js";
 import type { PricedTotals, Store } from "../../src/store/port.js";
 import { monthRange } from "../../src/usage/invoice.js";
@@ -105,7 +105,7 @@ const values = (d: RollupDelta): (string | number)[] => [
 async function bulkLoad(bs: BenchStore, rows: readonly RollupDelta[]): Promise<number> {
   const t0 = performance.now();
   if (bs.backend === "sqlite") {
-    const db = new Sqlite(bs.file!);
+    const db = openSqlite(bs.file!);
     const stmt = db.prepare(
       `insert into usage_records (${COLUMNS.join(", ")}) values (${COLUMNS.map(() => "?").join(", ")})`,
     );
@@ -150,7 +150,7 @@ async function allRollups(bs: BenchStore): Promise<string[]> {
   const rows: Record<string, unknown>[] =
     bs.backend === "sqlite"
       ? (() => {
-          const db = new Sqlite(bs.file!, { readonly: true });
+          const db = openSqlite(bs.file!, { readonly: true });
           const r = db.prepare(`select ${COLUMNS.join(", ")} from usage_records ${order}`).all();
           db.close();
           return r as Record<string, unknown>[];
@@ -169,7 +169,7 @@ async function allRollups(bs: BenchStore): Promise<string[]> {
 
 async function truncate(bs: BenchStore): Promise<void> {
   if (bs.backend === "sqlite") {
-    const db = new Sqlite(bs.file!);
+    const db = openSqlite(bs.file!);
     db.exec("delete from usage_records; delete from usage_events;");
     db.close();
   } else {
@@ -228,7 +228,7 @@ async function explain(bs: BenchStore, tenant: string): Promise<string> {
   const { from, to } = monthRange(MONTH)!;
   const params = [tenant, from.toISOString(), to.toISOString()];
   if (bs.backend === "sqlite") {
-    const db = new Sqlite(bs.file!, { readonly: true });
+    const db = openSqlite(bs.file!, { readonly: true });
     const plan = db.prepare(`explain query plan ${pricedSql("sqlite")}`).all(params) as { detail: string }[];
     db.close();
     return plan.map((p) => p.detail).join("\n");
@@ -296,7 +296,7 @@ async function timeQuery(store: Store, tenant: string): Promise<{ ms: number; li
 async function tenantRows(bs: BenchStore, tenant: string): Promise<number> {
   const q = "select count(*) as n from usage_records where tenant_id = ? and model <> ''";
   if (bs.backend === "sqlite") {
-    const db = new Sqlite(bs.file!, { readonly: true });
+    const db = openSqlite(bs.file!, { readonly: true });
     const r = db.prepare(q).get(tenant) as { n: number };
     db.close();
     return r.n;

@@ -5,7 +5,7 @@
  * loop is blocked by each one. Statements are grouped by kind (begin, insert events, upsert rollups,
  * commit — where WAL checkpoints happen —, other).
  */
-import Sqlite from "better-sqlite3";
+import { openSqlite, type SqliteDatabase as BetterSqliteDatabase } from "../../src/store/sqlite/driver.js";
 import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from "kysely";
 import { SqlStore } from "../../src/store/sql/sql-store.js";
 import type { Database } from "../../src/store/sql/schema.js";
@@ -44,7 +44,7 @@ function kindOf(sql: string): StatementKind {
   return "other";
 }
 
-function timedDatabase(db: Sqlite.Database, times: StatementTimes): SqliteDatabase {
+function timedDatabase(db: BetterSqliteDatabase, times: StatementTimes): SqliteDatabase {
   return {
     close: () => db.close(),
     prepare(sql: string): SqliteStatement {
@@ -76,7 +76,7 @@ export function openTimedSqliteStore(
   times: StatementTimes,
   extra: readonly string[] = [],
 ): SqlStore {
-  const sqlite = new Sqlite(path);
+  const sqlite = openSqlite(path);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("busy_timeout = 5000");

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Sqlite from "better-sqlite3";
+import { openSqlite } from "../../src/store/sqlite/driver.js";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuditTrail } from "../../src/audit/audit-trail.js";
@@ -42,7 +42,7 @@ const setups: { name: string; available: boolean; make: (dir: string) => Promise
     make: async (dir) => ({
       storage: `sqlite://${join(dir, "t.db")}`,
       async tamperer() {
-        const db = new Sqlite(join(dir, "t.db"));
+        const db = openSqlite(join(dir, "t.db"));
         db.exec("drop trigger audit_log_no_update; drop trigger audit_log_no_delete");
         return {
           run: async (sql) => void db.exec(sql),

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Sqlite from "better-sqlite3";
+import { openSqlite } from "../../src/store/sqlite/driver.js";
 import { afterAll, describe, expect, it } from "vitest";
 import { hashApiKey } from "../../src/auth/api-key-format.js";
 import { spawnGateway, type GatewayProcess } from "../helpers/processes.js";
@@ -11,7 +11,7 @@ const KEY = "crash-test-key";
 
 /** Reads the ledger straight from the SQLite file (the gateway keeps writing to it). */
 function ledger(db: string) {
-  const sqlite = new Sqlite(db, { readonly: true, fileMustExist: true });
+  const sqlite = openSqlite(db, { readonly: true, fileMustExist: true });
   try {
     const ids = new Set(
       (sqlite.prepare("select request_id from usage_events").all() as { request_id: string }[]).map(

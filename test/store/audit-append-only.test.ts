@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Sqlite from "better-sqlite3";
+import { openSqlite, type SqliteDatabase } from "../../src/store/sqlite/driver.js";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { link, type AuditEntry } from "../../src/audit/chain.js";
@@ -22,7 +22,7 @@ const records = link("r1", null, [entry(1, "acme"), entry(2, "globex"), entry(3,
 
 describe("SQLite: the audit table refuses changes", () => {
   let dir: string;
-  let db: Sqlite.Database;
+  let db: SqliteDatabase;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "tollgate-audit-"));
@@ -30,7 +30,7 @@ describe("SQLite: the audit table refuses changes", () => {
     await store.migrate();
     await store.audit.append(records);
     await store.close();
-    db = new Sqlite(join(dir, "s.db"));
+    db = openSqlite(join(dir, "s.db"));
   });
   afterAll(() => {
     db?.close();
