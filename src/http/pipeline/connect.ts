@@ -38,7 +38,7 @@ export async function connect(
   signal: AbortSignal,
 ): Promise<Connection> {
   const tried = new Set<string>();
-  let last: unknown = new ApiError("upstream_unavailable");
+  let last: unknown = null; // built only on failure: errors capture a stack, costly on the success path
   const pool = model.lora?.base ?? model.name; // an adapter runs on its base model's engines
   // a hosted API that takes the requesting tenant's own credential (models.<name>.upstream_auth)
   const pendingAuth = deps.upstreamAuth.headers(plan.tenant.id, pool);
@@ -96,5 +96,5 @@ export async function connect(
       last = err;
     }
   }
-  throw last;
+  throw last ?? new ApiError("upstream_unavailable");
 }
