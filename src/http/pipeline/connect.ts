@@ -96,5 +96,5 @@ export async function connect(
       last = err;
     }
   }
-  throw last ?? new ApiError("upstream_unavailable");
+  throw last instanceof Error ? last : new ApiError("upstream_unavailable");
 }
