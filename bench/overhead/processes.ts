@@ -1,6 +1,17 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, cpSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { processCpuSeconds } from "./machine.js";
 
@@ -17,9 +28,18 @@ export interface Service {
 }
 
 const live = new Set<ChildProcess>();
+const scratch = new Set<string>();
 process.once("exit", () => {
   for (const child of live) child.kill("SIGKILL");
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
 });
+
+/** A temporary directory removed when the process exits, however it exits. */
+export function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  scratch.add(dir);
+  return dir;
+}
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
     console.error(`\n${signal}: stopping the simulator and the gateway`);

@@ -8,33 +8,15 @@
  * open-loop run goes straight to the simulator and one through the gateway, alternating which goes
  * first. See bench/README.md.
  */
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { closedLoop, createTarget, openLoop, type RunResult, type Target } from "./load.js";
-import {
-  busyPercent,
-  coreTimes,
-  describeMachine,
-  hasTaskset,
-  onlineCpus,
-  pinSelf,
-  processCpuSeconds,
-  waitForQuiet,
-} from "./machine.js";
-import { hasPerf, perfRecord, perfSummary, removePerfMap, type PerfSummary } from "./perf.js";
-import { buildCommit, snapshotBuild, startService, writeGatewayConfig, type Service } from "./processes.js";
-import { longTasks, summarizeProfile, type LongTasks, type ProfileSummary } from "./profile.js";
+import { describeMachine, hasTaskset, onlineCpus, pinSelf } from "./machine.js";
+import { measure, median, undisturbed } from "./measure.js";
+import { buildCommit, scratchDir, snapshotBuild, startService, writeGatewayConfig } from "./processes.js";
+import { profileGateway, type Profiles } from "./profiling.js";
 import {
   closedLoopTable,
   cpuProfileTables,
@@ -42,7 +24,6 @@ import {
   longTaskTable,
   openLoopTable,
   perfTables,
-  type Cpu,
   type Measured,
   type RateRow,
 } from "./report.js";
@@ -112,89 +93,15 @@ const p99LimitMs = Number(flags["p99-limit"]);
 const noiseLimit = Number(flags["noise-limit"]);
 const attempts = quick ? 1 : Math.max(1, Number(flags.attempts));
 const repeat = Math.max(1, Number(flags.repeat));
-
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length === 0 ? NaN : s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
+const noise = { noiseLimit, attempts };
 
 const sleep = (msec: number): Promise<void> => new Promise((r) => setTimeout(r, msec));
-
-/** Runs `run` and accounts for the CPU each party (and everything else on the machine) used meanwhile. */
-async function measure(
-  run: () => Promise<RunResult>,
-  gateway: Service,
-  sim: Service,
-  attempt: number,
-): Promise<Measured> {
-  const t0 = performance.now();
-  const cores0 = coreTimes();
-  const g0 = gateway.cpuSeconds();
-  const s0 = sim.cpuSeconds();
-  const l0 = processCpuSeconds(process.pid);
-  const r = await run();
-  const wall = (performance.now() - t0) / 1000;
-  const g = (gateway.cpuSeconds() - g0) / wall;
-  const s = (sim.cpuSeconds() - s0) / wall;
-  const l = (processCpuSeconds(process.pid) - l0) / wall;
-  const cores1 = coreTimes();
-  const busy = busyPercent(cores0, cores1).reduce((a, b) => a + b, 0);
-  const steal = cores1.reduce((a, c, i) => a + c.steal - cores0[i]!.steal, 0) / wall;
-  const viaGateway = r.target === "gateway";
-  const cpu: Cpu = {
-    gatewayPct: viaGateway ? 100 * g : null,
-    simulatorPct: 100 * s,
-    loadgenPct: 100 * l,
-    otherPct: Math.max(0, busy - 100 * (g + s + l)),
-    stealPct: 100 * steal,
-    gatewayUsPerRequest: viaGateway ? (g * wall * 1e6) / r.sent : null,
-  };
-  return { ...r, cpu, attempt };
-}
-
-/**
- * Runs `runs` (each once) until none was disturbed by other work on the machine, at most `attempts`
- * times, waiting for quiet before each try. Returns the least disturbed set and whether it was clean.
- */
-async function undisturbed<T extends Measured>(
-  label: string,
-  runs: (attempt: number) => Promise<T[]>,
-): Promise<{ results: T[]; noisy: boolean }> {
-  let best: T[] | undefined;
-  let bestNoise = Infinity;
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    const waited = await waitForQuiet(noiseLimit, 90);
-    if (waited < 0) console.log(`  (${label}: the machine stayed busy for 90 s; measuring anyway)`);
-    const results = await runs(attempt);
-    const noise = Math.max(...results.map((r) => r.cpu.otherPct));
-    if (noise < bestNoise) {
-      best = results;
-      bestNoise = noise;
-    }
-    if (noise <= noiseLimit) break;
-    if (attempt < attempts)
-      console.log(`  (${label}: other processes used ${noise.toFixed(0)}% of a core; again)`);
-  }
-  return { results: best!, noisy: bestNoise > noiseLimit };
-}
 
 const sustained = (r: RunResult): boolean =>
   r.errors === 0 && r.achievedRps >= 0.95 * (r.rate ?? 0) && r.latency.p99 <= p99LimitMs;
 
-interface Profiles {
-  readonly rate: number;
-  readonly perf: { readonly requests: number; readonly summary: PerfSummary } | null;
-  readonly v8: {
-    readonly requests: number;
-    readonly file: string;
-    readonly summary: ProfileSummary;
-    readonly longTasks: LongTasks;
-  } | null;
-}
-
 async function main(): Promise<void> {
-  if (!existsSync(join(ROOT, "dist/cli/main.js"))) {
+  if (flags.commit === undefined && !existsSync(join(ROOT, "dist/cli/main.js"))) {
     console.error("dist/ is missing: run `npm run build` first.");
     process.exit(1);
   }
@@ -206,7 +113,7 @@ async function main(): Promise<void> {
   const m = describeMachine(pin);
   const date = new Date().toISOString().slice(0, 10);
   const stamp = new Date().toISOString().slice(0, 16).replace(":", "").replace("T", "-"); // 2026-11-25-2140
-  const dir = mkdtempSync(join(tmpdir(), "tollgate-bench-"));
+  const dir = scratchDir("tollgate-bench-");
   const build =
     flags.commit === undefined
       ? { ...(await snapshotBuild(ROOT, dir)), commit: null }
@@ -269,7 +176,7 @@ async function main(): Promise<void> {
     ramp: for (const rate of rates) {
       for (let rep = 1; rep <= repeat; rep++) {
         const order: Target["name"][] = pairs++ % 2 === 0 ? ["direct", "gateway"] : ["gateway", "direct"];
-        const { results, noisy } = await undisturbed(`${rate} req/s`, async (attempt) => {
+        const { results, noisy } = await undisturbed(`${rate} req/s`, noise, async (attempt) => {
           const out: Measured[] = [];
           for (const name of order) {
             const t = target(name);
@@ -322,7 +229,7 @@ async function main(): Promise<void> {
     if (!flags["no-closed"]) console.log(`\nclosed loop (${concurrency} clients):`);
     for (const name of flags["no-closed"] ? [] : (["direct", "gateway"] as const)) {
       const t = target(name);
-      const { results } = await undisturbed(`closed loop ${name}`, async (attempt) => {
+      const { results } = await undisturbed(`closed loop ${name}`, noise, async (attempt) => {
         await closedLoop(t, concurrency, warmupS);
         const r = await measure(() => closedLoop(t, concurrency, durationS), gateway, sim, attempt);
         console.log(`  ${describeRun(r, r.cpu)}`);
@@ -364,50 +271,16 @@ async function main(): Promise<void> {
         viaGateway = createTarget("gateway", gateway.url, MODEL, auth);
         await openLoop(viaGateway, TARGET.rate, warm);
       };
-      let perf: Profiles["perf"] = null;
-      if (hasPerf()) {
-        console.log(
-          `\nprofiling the gateway with perf at ${TARGET.rate} req/s for ${durationS} s (pinned as measured) …`,
-        );
-        await restart(["--perf-basic-prof-only-functions"], gatewayCpus);
-        const data = join(dir, "perf.data");
-        const [, r] = await Promise.all([
-          perfRecord(gateway.pid, durationS, data),
-          openLoop(viaGateway, TARGET.rate, durationS),
-        ]);
-        console.log(`  ${describeRun(r)}`);
-        perf = { requests: r.sent, summary: await perfSummary(data) };
-        removePerfMap(gateway.pid);
-      }
-      // V8's sampler thread must not share the gateway's core, or it mostly samples idle time.
-      console.log(
-        `\nprofiling the gateway with --cpu-prof at ${TARGET.rate} req/s for ${durationS} s (not pinned) …`,
-      );
-      const profDir = join(dir, "prof");
-      await restart(
-        ["--cpu-prof", "--cpu-prof-dir", profDir, "--cpu-prof-interval", "100"],
-        pin ? "0,1" : null,
-      );
-      const fromUs = Number(process.hrtime.bigint() / 1000n);
-      const r = await openLoop(viaGateway, TARGET.rate, durationS);
-      const toUs = Number(process.hrtime.bigint() / 1000n);
-      console.log(`  ${describeRun(r)}`);
-      await viaGateway.pool.close();
-      await gateway.stop();
-      const file = readdirSync(profDir).find((f) => f.endsWith(".cpuprofile"));
-      let v8: Profiles["v8"] = null;
-      if (file !== undefined) {
-        const kept = join(ROOT, "bench/results", `overhead-gateway-${stamp}.cpuprofile`);
-        mkdirSync(dirname(kept), { recursive: true });
-        writeFileSync(kept, readFileSync(join(profDir, file)));
-        v8 = {
-          requests: r.sent,
-          file: kept,
-          summary: summarizeProfile(kept, 40, { fromUs, toUs }),
-          longTasks: longTasks(kept, { fromUs, toUs }),
-        };
-      }
-      profiles = { rate: TARGET.rate, perf, v8 };
+      profiles = await profileGateway({
+        rate: TARGET.rate,
+        durationS,
+        dir,
+        keep: join(ROOT, "bench/results", `overhead-gateway-${stamp}.cpuprofile`),
+        pinnedCpus: gatewayCpus,
+        unpinnedCpus: pin ? "0,1" : null,
+        restart,
+        current: () => ({ gateway, target: viaGateway }),
+      });
     }
 
     console.log(
@@ -475,7 +348,6 @@ async function main(): Promise<void> {
     await Promise.allSettled([direct.pool.close(), viaGateway.pool.close()]);
     await gateway.stop();
     await sim.stop();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,0 +1,78 @@
+import type { RunResult } from "./load.js";
+import { busyPercent, coreTimes, processCpuSeconds, waitForQuiet } from "./machine.js";
+import type { Service } from "./processes.js";
+import type { Cpu, Measured } from "./report.js";
+
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length === 0 ? NaN : s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Runs `run` and accounts for the CPU each party (and everything else on the machine) used meanwhile. */
+export async function measure(
+  run: () => Promise<RunResult>,
+  gateway: Service,
+  sim: Service,
+  attempt: number,
+): Promise<Measured> {
+  const t0 = performance.now();
+  const cores0 = coreTimes();
+  const g0 = gateway.cpuSeconds();
+  const s0 = sim.cpuSeconds();
+  const l0 = processCpuSeconds(process.pid);
+  const r = await run();
+  const wall = (performance.now() - t0) / 1000;
+  const g = (gateway.cpuSeconds() - g0) / wall;
+  const s = (sim.cpuSeconds() - s0) / wall;
+  const l = (processCpuSeconds(process.pid) - l0) / wall;
+  const cores1 = coreTimes();
+  const busy = busyPercent(cores0, cores1).reduce((a, b) => a + b, 0);
+  const steal = cores1.reduce((a, c, i) => a + c.steal - cores0[i]!.steal, 0) / wall;
+  const viaGateway = r.target === "gateway";
+  const cpu: Cpu = {
+    gatewayPct: viaGateway ? 100 * g : null,
+    simulatorPct: 100 * s,
+    loadgenPct: 100 * l,
+    otherPct: Math.max(0, busy - 100 * (g + s + l)),
+    stealPct: 100 * steal,
+    gatewayUsPerRequest: viaGateway ? (g * wall * 1e6) / r.sent : null,
+  };
+  return { ...r, cpu, attempt };
+}
+
+export interface NoisePolicy {
+  /** Other processes may use at most this % of a core during a run. */
+  readonly noiseLimit: number;
+  /** Tries before keeping the least disturbed. */
+  readonly attempts: number;
+}
+
+/**
+ * Runs `runs` (each once) until none was disturbed by other work on the machine, at most
+ * `attempts` times, waiting for quiet before each try. Returns the least disturbed set and whether
+ * even that one was disturbed.
+ */
+export async function undisturbed<T extends Measured>(
+  label: string,
+  policy: NoisePolicy,
+  runs: (attempt: number) => Promise<T[]>,
+): Promise<{ results: T[]; noisy: boolean }> {
+  let best: T[] | undefined;
+  let bestNoise = Infinity;
+  for (let attempt = 1; attempt <= policy.attempts; attempt++) {
+    const waited = await waitForQuiet(policy.noiseLimit, 90);
+    if (waited < 0) console.log(`  (${label}: the machine stayed busy for 90 s; measuring anyway)`);
+    const results = await runs(attempt);
+    const noise = Math.max(...results.map((r) => r.cpu.otherPct));
+    if (noise < bestNoise) {
+      best = results;
+      bestNoise = noise;
+    }
+    if (noise <= policy.noiseLimit) break;
+    if (attempt < policy.attempts) {
+      console.log(`  (${label}: other processes used ${noise.toFixed(0)}% of a core; again)`);
+    }
+  }
+  return { results: best!, noisy: bestNoise > policy.noiseLimit };
+}
