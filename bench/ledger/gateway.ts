@@ -115,7 +115,7 @@ function gatewayConfig(bs: BenchStore, simUrl: string, tenants: number, memory: 
   const storage =
     bs.backend === "postgres"
       ? `storage: ${bs.url}\nstorage_admin: ${bs.adminUrl}`
-      : `storage: ${memory ? "sqlite://:memory:" : bs.url}`;
+      : `storage: "${memory ? "sqlite://:memory:" : bs.url}"`;
   const usage = memory ? "" : `usage:\n  journal:\n    dir: ${join(bs.dir, "usage-journal")}\n`;
   const u = universe(tenants);
   const tenantYaml = u.tenants

@@ -129,13 +129,52 @@ async function main(): Promise<void> {
   const gatewayResults: GatewayResult[] = [];
   const invoiceResults: InvoiceResult[] = [];
   const report: string[] = [header, ""];
+  const failures: string[] = [];
+  const out = join(ROOT, "bench/results", `ledger-${stamp}.json`);
+  /** Writes what has been measured so far (a later failure loses nothing). */
+  const save = (): void => {
+    const text = [...report, ...verdicts(ingestResults, gatewayResults, invoiceResults), ...failures].join(
+      "\n",
+    );
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(
+      out,
+      JSON.stringify(
+        {
+          benchmark: "ledger",
+          date: started.toISOString(),
+          machine: m,
+          pgVersion,
+          build,
+          flags,
+          ingest: ingestResults,
+          gateway: gatewayResults,
+          invoice: invoiceResults,
+          failures,
+        },
+        null,
+        2,
+      ),
+    );
+    writeFileSync(out.replace(/\.json$/, ".md"), `${text}\n`);
+  };
+  /** Runs one measurement; a failure is reported and the others go on. */
+  const guarded = async <T>(label: string, fn: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await fn();
+    } catch (err) {
+      console.error(`${label} failed:`, err);
+      failures.push(`- ${label} FAILED: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+      return undefined;
+    }
+  };
   try {
     if (parts.has("ingest")) {
       if (pin) pinSelf(0); // the ledger shares one core with the gateway; PostgreSQL runs where it likes
       console.log(`ingest (this process${pin ? " on CPU 0" : ""}, ${tenants} tenants):`);
       for (const b of backends) {
-        ingestResults.push(
-          await ingest(
+        const r = await guarded(`ingest ${b}`, () =>
+          ingest(
             b,
             {
               noise,
@@ -150,6 +189,7 @@ async function main(): Promise<void> {
             seed,
           ),
         );
+        if (r !== undefined) ingestResults.push(r);
       }
       const append = ingestResults.flatMap((r) => r.append);
       const statements = ingestResults.flatMap((r) => r.statements);
@@ -173,6 +213,7 @@ async function main(): Promise<void> {
         drainTable(drains),
         "",
       );
+      save();
     }
 
     if (parts.has("gateway")) {
@@ -188,8 +229,8 @@ async function main(): Promise<void> {
         pinned: pin,
       };
       for (const b of backends) {
-        gatewayResults.push(
-          await gatewayBench(
+        const r = await guarded(`gateway ${b}`, () =>
+          gatewayBench(
             b,
             {
               ...base,
@@ -202,6 +243,7 @@ async function main(): Promise<void> {
             seed,
           ),
         );
+        if (r !== undefined) gatewayResults.push(r);
       }
       // Attribution at the core's rate: fewer tenants per writer batch; no disk under SQLite.
       const attribution =
@@ -214,8 +256,8 @@ async function main(): Promise<void> {
                 : []),
             ]);
       for (const a of attribution) {
-        gatewayResults.push(
-          await gatewayBench(
+        const r = await guarded(`gateway ${a.backend} (${a.variant})`, () =>
+          gatewayBench(
             a.backend,
             {
               ...base,
@@ -229,6 +271,7 @@ async function main(): Promise<void> {
             seed,
           ),
         );
+        if (r !== undefined) gatewayResults.push(r);
       }
       const rows = gatewayResults.flatMap((g) => g.rows);
       const soaks = gatewayResults.flatMap((g) => (g.soak === null ? [] : [g.soak]));
@@ -239,6 +282,7 @@ async function main(): Promise<void> {
         "",
         ...(soaks.length > 0 ? ["Soak (/metrics every 5 s):", "", soakTable(soaks), ""] : []),
       );
+      save();
     }
 
     if (parts.has("invoice")) {
@@ -250,8 +294,8 @@ async function main(): Promise<void> {
       const rollups = monthRollups(events, tenants, seed);
       console.log(`  ${rollups.rows.length} rollup rows in ${rollups.generateS.toFixed(1)} s`);
       for (const b of backends) {
-        invoiceResults.push(
-          await invoiceBench(
+        const r = await guarded(`invoice ${b}`, () =>
+          invoiceBench(
             b,
             rollups,
             {
@@ -266,6 +310,7 @@ async function main(): Promise<void> {
             seed,
           ),
         );
+        if (r !== undefined) invoiceResults.push(r);
       }
       report.push(
         `Invoice (LedgerRepository.priced, one tenant, 2026-11) over ${events} events = ${rollups.rows.length} rollup rows (ms):`,
@@ -289,29 +334,10 @@ async function main(): Promise<void> {
       );
     }
 
-    report.push(...verdicts(ingestResults, gatewayResults, invoiceResults));
-    console.log(`\n${report.join("\n")}`);
-    const out = join(ROOT, "bench/results", `ledger-${stamp}.json`);
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(
-      out,
-      JSON.stringify(
-        {
-          benchmark: "ledger",
-          date: started.toISOString(),
-          machine: m,
-          pgVersion,
-          build,
-          flags,
-          ingest: ingestResults,
-          gateway: gatewayResults,
-          invoice: invoiceResults,
-        },
-        null,
-        2,
-      ),
+    save();
+    console.log(
+      `\n${[...report, ...verdicts(ingestResults, gatewayResults, invoiceResults), ...failures].join("\n")}`,
     );
-    writeFileSync(out.replace(/\.json$/, ".md"), `${report.join("\n")}\n`);
     console.log(`\nraw results: ${out} (tables: ${out.replace(/\.json$/, ".md")})`);
   } finally {
     rmSync(work, { recursive: true, force: true });
