@@ -19,8 +19,12 @@ import { startService, type BuildSnapshot, type Service } from "../overhead/proc
 import { rng, universe } from "./events.js";
 import { accounted, undisturbed, type CpuUse, type NoisePolicy, type Party } from "./noise.js";
 import { openBenchStore, type BackendName, type BenchStore } from "./stores.js";
+import { traceSyscalls, type SyscallTrace } from "./syscalls.js";
+import { hasPerf } from "../overhead/perf.js";
 
 const MODEL = "bench-chat";
+/** The core's latency target is at this rate (bench/overhead). */
+export const CORE_RATE = 1000;
 
 export interface GatewayBenchOptions {
   readonly noise: NoisePolicy;
@@ -39,6 +43,10 @@ export interface GatewayBenchOptions {
   readonly memory?: boolean;
   /** Shown in the tables, e.g. "200 tenants". */
   readonly variant: string;
+  /** How many times the core's rate (1,000 req/s) is measured (pairs in alternating order). */
+  readonly coreRepeat: number;
+  /** Seconds of `perf trace` of the gateway at the core's rate, after the measured runs (0: none). */
+  readonly traceS: number;
 }
 
 /** What the gateway's /metrics says about the ledger (and its event loop). */
@@ -56,6 +64,8 @@ export interface GatewayRow {
   readonly backend: BackendName;
   readonly variant: string;
   readonly rate: number;
+  /** 1..N: the core's rate is measured `coreRepeat` times. */
+  readonly repeat: number;
   readonly order: readonly Target["name"][];
   readonly direct: Run;
   readonly gateway: Run;
@@ -86,6 +96,8 @@ export interface GatewayResult {
   readonly config: string;
   readonly rows: GatewayRow[];
   readonly soak: SoakResult | null;
+  /** Where the gateway blocked in the kernel at the core's rate (perf trace; null if not run). */
+  readonly syscalls: SyscallTrace | null;
 }
 
 function value(text: string, name: string): number {
@@ -230,9 +242,12 @@ export async function gatewayBench(
 
     const rows: GatewayRow[] = [];
     let pairs = 0;
-    for (const rate of o.rates) {
+    const plan = o.rates.flatMap((rate) =>
+      Array.from({ length: rate === CORE_RATE ? o.coreRepeat : 1 }, (_x, i) => ({ rate, repeat: i + 1 })),
+    );
+    for (const { rate, repeat } of plan) {
       const order: Target["name"][] = pairs++ % 2 === 0 ? ["direct", "gateway"] : ["gateway", "direct"];
-      const label = `${backend} (${o.variant}) ${rate} req/s`;
+      const label = `${backend} (${o.variant}) ${rate} req/s${repeat > 1 ? ` #${repeat}` : ""}`;
       const r = await undisturbed(label, o.noise, async () => {
         const runs: Partial<Record<Target["name"], Run>> = {};
         let before: LedgerMetrics | null = null;
@@ -276,6 +291,7 @@ export async function gatewayBench(
         backend,
         variant: o.variant,
         rate,
+        repeat,
         order,
         direct: r.direct,
         gateway: r.gateway,
@@ -334,8 +350,24 @@ export async function gatewayBench(
           `backlog ${samples.map((s) => s.backlog).join(" → ")}, stored/s ${samples.map((s) => s.storedPerS.toFixed(0)).join(" ")}`,
       );
     }
+    let syscalls: SyscallTrace | null = null;
+    if (o.traceS > 0 && hasPerf()) {
+      await waitForBacklog(gateway.url, 60_000);
+      const load = openLoop(via, CORE_RATE, o.traceS + 2);
+      await sleep(1000);
+      syscalls = await traceSyscalls(gateway.pid, o.traceS);
+      await load;
+      const main = syscalls?.mainThread.slice(0, 4) ?? [];
+      console.log(
+        `  ${backend} (${o.variant}) syscalls of the event loop at ${CORE_RATE} req/s: ` +
+          (main
+            .map((r) => `${r.name} ${r.calls} calls ${r.totalMs.toFixed(0)} ms (max ${r.maxMs.toFixed(1)})`)
+            .join(", ") || "-") +
+          ` in ${o.traceS} s`,
+      );
+    }
     await Promise.allSettled([direct.pool.close(), via.pool.close()]);
-    return { backend, variant: o.variant, config, rows, soak };
+    return { backend, variant: o.variant, config, rows, soak, syscalls };
   } finally {
     for (const s of services.reverse()) await s.stop();
     await bs.drop();

@@ -16,7 +16,7 @@
  */
 import { mkdtempSync } from "node:fs";
 import { join } from "node:path";
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 import type { Store } from "../../src/store/port.js";
 import { openFileJournal } from "../../src/usage/journal/file-journal.js";
 import { Ledger } from "../../src/usage/ledger.js";
@@ -78,6 +78,8 @@ export type LedgerRateResult = Measured & {
   /** From record() to durable() resolving: the group commit a response waits for. */
   readonly durableMs: Summary;
   readonly loopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  /** The longest garbage-collection pause (this process holds the run's events, pre-generated). */
+  readonly gcMaxMs: number;
   readonly longestStatementMs: number | null;
 };
 
@@ -177,6 +179,14 @@ async function ledgerAtRate(store: Store, dir: string, source: EventSource, rate
   const backlog: [number, number][] = [];
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
+  const gc = { maxMs: 0, totalMs: 0 };
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gc.maxMs = Math.max(gc.maxMs, e.duration);
+      gc.totalMs += e.duration;
+    }
+  });
+  gcObserver.observe({ entryTypes: ["gc"] });
   const start = performance.now();
   let next = 0;
   await new Promise<void>((resolve) => {
@@ -207,6 +217,7 @@ async function ledgerAtRate(store: Store, dir: string, source: EventSource, rate
   await ledger.flush(120_000);
   const catchUpMs = performance.now() - t0;
   loop.disable();
+  gcObserver.disconnect();
   await ledger.close();
   const half = backlog.filter(([t]) => t >= seconds / 2);
   return {
@@ -220,6 +231,7 @@ async function ledgerAtRate(store: Store, dir: string, source: EventSource, rate
     catchUpMs,
     writeErrors: counters.errors,
     durableMs: summarize(durable),
+    gcMaxMs: gc.maxMs,
     loopDelayMs: {
       p50: loop.percentile(50) / 1e6,
       p99: loop.percentile(99) / 1e6,

@@ -1,9 +1,10 @@
 /** bench/ledger's tables (Markdown, readable in a terminal too). */
 import { ms, table } from "../overhead/stats.js";
-import type { GatewayRow, SoakResult } from "./gateway.js";
+import { CORE_RATE, type GatewayResult, type GatewayRow, type SoakResult } from "./gateway.js";
 import type { AppendResult, DrainResult, LedgerRateResult, StatementRow } from "./ingest.js";
 import type { InvoiceResult } from "./invoice.js";
 import { pct } from "./noise.js";
+import type { SyscallRow } from "./syscalls.js";
 
 const n0 = (v: number): string => (Number.isFinite(v) ? v.toFixed(0) : "-");
 const other = (r: { cpu: { otherPct: number }; noisy: boolean }): string =>
@@ -70,6 +71,7 @@ export function ledgerTable(rows: readonly LedgerRateResult[]): string {
       "durable p99",
       "loop delay p99",
       "loop delay max",
+      "GC max",
       "longest stmt",
       "bench CPU",
       "PG CPU",
@@ -87,6 +89,7 @@ export function ledgerTable(rows: readonly LedgerRateResult[]): string {
       ms(r.durableMs.p99),
       ms(r.loopDelayMs.p99),
       ms(r.loopDelayMs.max),
+      ms(r.gcMaxMs),
       r.longestStatementMs === null ? "-" : ms(r.longestStatementMs),
       pct(r.cpu.parties.bench),
       r.backend === "postgres" ? pct(r.cpu.parties.postgres) : "-",
@@ -137,7 +140,7 @@ export function gatewayTable(rows: readonly GatewayRow[]): string {
     rows.map((r) => [
       r.backend,
       r.variant,
-      String(r.rate),
+      r.rate === CORE_RATE ? `${r.rate} #${r.repeat}` : String(r.rate),
       ms(r.direct.latency.p50),
       ms(r.direct.latency.p99),
       ms(r.gateway.latency.p50),
@@ -219,4 +222,29 @@ export function invoiceTable(results: readonly InvoiceResult[]): string {
       ]),
     ),
   );
+}
+
+/** The gateway's blocking system calls per second of the trace: its event loop, and its other threads. */
+export function syscallTable(results: readonly GatewayResult[], top = 5): string {
+  const rows = results.flatMap((g) => {
+    const t = g.syscalls;
+    if (t === null) return [];
+    const line = (thread: string, r: SyscallRow): string[] => [
+      `${g.backend} (${g.variant})`,
+      thread,
+      r.name,
+      n0(r.calls / t.seconds),
+      ms(r.totalMs / t.seconds),
+      ms(r.maxMs),
+    ];
+    return [
+      ...t.mainThread.slice(0, top).map((r) => line("event loop", r)),
+      // the pool threads' futex and epoll calls are mostly idle waiting
+      ...t.otherThreads
+        .filter((r) => r.name !== "futex")
+        .slice(0, 2)
+        .map((r) => line("other threads", r)),
+    ];
+  });
+  return table(["gateway", "thread", "system call", "calls/s", "ms/s", "max ms"], rows);
 }

@@ -27,6 +27,7 @@ import {
   ledgerTable,
   soakTable,
   statementTable,
+  syscallTable,
 } from "./report.js";
 import { postgresReachable, type BackendName } from "./stores.js";
 
@@ -49,6 +50,8 @@ const { values: flags } = parseArgs({
     warmup: { type: "string", default: "2" },
     "soak-rate": { type: "string", default: "5000" },
     "no-attribution": { type: "boolean", default: false },
+    repeat: { type: "string", default: "3" },
+    trace: { type: "string", default: "10" },
     soak: { type: "string", default: "30" },
     events: { type: "string", default: "10000000" },
     sample: { type: "string", default: "100000" },
@@ -80,6 +83,9 @@ if (flags.help) {
   --duration S, --warmup S         per run (default 10, 2)
   --soak-rate R, --soak S          a longer run with /metrics sampled every 5 s (default 5000, 30; 0 = none)
   --no-attribution                 skip the extra runs at 1000 req/s (1 tenant; SQLite :memory:)
+  --repeat N                       runs at 1000 req/s per variant; the verdict takes the median (default 3)
+  --trace S                        then S seconds of \`perf trace -s\` of the gateway at 1000 req/s, if perf is
+                                   installed: where its event loop blocks in the kernel (default 10; 0 = none)
  invoice:
   --events N                       events of the month behind the rollups (default 10000000)
   --sample N                       events appended through the real path to validate the bulk load (default 100000)
@@ -227,6 +233,7 @@ async function main(): Promise<void> {
         warmupS: quick ? 1 : Number(flags.warmup),
         build,
         pinned: pin,
+        coreRepeat: quick ? 1 : Number(flags.repeat),
       };
       for (const b of backends) {
         const r = await guarded(`gateway ${b}`, () =>
@@ -239,6 +246,7 @@ async function main(): Promise<void> {
               soakRate: Number(flags["soak-rate"]),
               soakS: quick ? 0 : Number(flags.soak),
               variant: `${tenants} tenants`,
+              traceS: quick ? 0 : Number(flags.trace),
             },
             seed,
           ),
@@ -267,6 +275,7 @@ async function main(): Promise<void> {
               soakS: 0,
               memory: a.memory,
               variant: a.variant,
+              traceS: 0,
             },
             seed,
           ),
@@ -281,6 +290,14 @@ async function main(): Promise<void> {
         gatewayTable(rows),
         "",
         ...(soaks.length > 0 ? ["Soak (/metrics every 5 s):", "", soakTable(soaks), ""] : []),
+        ...(gatewayResults.some((g) => g.syscalls !== null)
+          ? [
+              `System calls of the gateway at ${TARGETS.coreRate} req/s (perf trace, a separate run; per second of trace):`,
+              "",
+              syscallTable(gatewayResults),
+              "",
+            ]
+          : []),
       );
       save();
     }
@@ -344,6 +361,12 @@ async function main(): Promise<void> {
   }
 }
 
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length === 0 ? NaN : s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
 function verdicts(ingestResults: IngestResult[], gw: GatewayResult[], inv: InvoiceResult[]): string[] {
   const out: string[] = ["Targets:"];
   for (const r of ingestResults) {
@@ -362,15 +385,17 @@ function verdicts(ingestResults: IngestResult[], gw: GatewayResult[], inv: Invoi
     }
   }
   for (const g of gw) {
-    const core = g.rows.find((r) => r.rate === TARGETS.coreRate);
-    if (core !== undefined) {
+    const atCore = g.rows.filter((r) => r.rate === TARGETS.coreRate);
+    if (atCore.length > 0) {
+      const quiet = atCore.filter((r) => !r.noisy);
+      const basis = quiet.length > 0 ? quiet : atCore;
+      const p50 = median(basis.map((r) => r.addedMs.p50));
+      const p99 = median(basis.map((r) => r.addedMs.p99));
       const ok =
-        core.addedMs.p50 <= TARGETS.addedP50Ms &&
-        core.addedMs.p99 <= TARGETS.addedP99Ms &&
-        core.gateway.errors === 0;
+        p50 <= TARGETS.addedP50Ms && p99 <= TARGETS.addedP99Ms && basis.every((r) => r.gateway.errors === 0);
       out.push(
         `- ${g.backend} (${g.variant}) gateway at ${TARGETS.coreRate} req/s (added p50 ≤ ${TARGETS.addedP50Ms} ms, p99 ≤ ${TARGETS.addedP99Ms} ms): ${ok ? "MET" : "MISSED"} ` +
-          `(p50 ${ms(core.addedMs.p50)}, p99 ${ms(core.addedMs.p99)}${core.noisy ? ", disturbed by other work" : ""})`,
+          `— median of ${basis.length} run(s) (${quiet.length} of ${atCore.length} undisturbed): added p50 ${ms(p50)}, p99 ${ms(p99)}`,
       );
     }
     for (const r of g.rows.filter((x) => x.rate !== TARGETS.coreRate)) {
