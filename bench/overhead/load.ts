@@ -2,9 +2,9 @@ import { performance } from "node:perf_hooks";
 import { Pool } from "undici";
 import { summarize, type Summary } from "./stats.js";
 
-/** Where requests go: straight to the simulator, or through the gateway. */
+/** Where requests go: straight to the simulator, through the gateway, or through the floor proxy. */
 export interface Target {
-  readonly name: "direct" | "gateway";
+  readonly name: "direct" | "gateway" | "floor";
   readonly pool: Pool;
   readonly path: string;
   readonly headers: Readonly<Record<string, string>>;

@@ -9,34 +9,48 @@ export function median(values: readonly number[]): number {
   return s.length === 0 ? NaN : s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-/** Runs `run` and accounts for the CPU each party (and everything else on the machine) used meanwhile. */
+/**
+ * Runs `run` and accounts for the CPU each party (and everything else on the machine) used meanwhile.
+ * With `floor` (the --floor proxy) its CPU is accounted like the gateway's, and not counted as other load.
+ */
 export async function measure(
   run: () => Promise<RunResult>,
   gateway: Service,
   sim: Service,
   attempt: number,
+  floor: Service | null = null,
 ): Promise<Measured> {
   const t0 = performance.now();
   const cores0 = coreTimes();
   const g0 = gateway.cpuSeconds();
   const s0 = sim.cpuSeconds();
+  const f0 = floor?.cpuSeconds() ?? 0;
   const l0 = processCpuSeconds(process.pid);
   const r = await run();
   const wall = (performance.now() - t0) / 1000;
   const g = (gateway.cpuSeconds() - g0) / wall;
   const s = (sim.cpuSeconds() - s0) / wall;
+  const f = floor === null ? 0 : (floor.cpuSeconds() - f0) / wall;
   const l = (processCpuSeconds(process.pid) - l0) / wall;
   const cores1 = coreTimes();
   const busy = busyPercent(cores0, cores1).reduce((a, b) => a + b, 0);
   const steal = cores1.reduce((a, c, i) => a + c.steal - cores0[i]!.steal, 0) / wall;
   const viaGateway = r.target === "gateway";
+  const viaFloor = r.target === "floor";
   const cpu: Cpu = {
     gatewayPct: viaGateway ? 100 * g : null,
     simulatorPct: 100 * s,
     loadgenPct: 100 * l,
-    otherPct: Math.max(0, busy - 100 * (g + s + l)),
+    otherPct: Math.max(0, busy - 100 * (g + s + l + f)),
     stealPct: 100 * steal,
     gatewayUsPerRequest: viaGateway ? (g * wall * 1e6) / r.sent : null,
+    // Only with --floor, so that the results of a run without it keep their shape.
+    ...(floor === null
+      ? {}
+      : {
+          floorPct: viaFloor ? 100 * f : null,
+          floorUsPerRequest: viaFloor ? (f * wall * 1e6) / r.sent : null,
+        }),
   };
   return { ...r, cpu, attempt };
 }

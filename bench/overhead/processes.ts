@@ -13,6 +13,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { processCpuSeconds } from "./machine.js";
 
 /** A child process that printed "… listening on <url>". */
@@ -99,6 +100,25 @@ export async function startService(
     cpuSeconds: () => processCpuSeconds(pid),
     stop: () => stopChild(child),
   };
+}
+
+/**
+ * Starts bench/overhead/floor-proxy.ts (a minimal node:http + undici proxy to `upstream`) on `cpus`.
+ * It is TypeScript: the child gets the --import flags this process was started with (the loader).
+ */
+export function startFloorProxy(upstream: string, cpus: string | null): Promise<Service> {
+  const script = fileURLToPath(new URL("./floor-proxy.ts", import.meta.url));
+  return startService("floor", [...importFlags(process.execArgv), script, upstream], cpus);
+}
+
+/** The `--import X` / `--import=X` flags among node's own arguments. */
+function importFlags(execArgv: readonly string[]): string[] {
+  const out: string[] = [];
+  execArgv.forEach((arg, i) => {
+    if (arg.startsWith("--import=")) out.push(arg);
+    else if (arg === "--import" && i + 1 < execArgv.length) out.push(arg, execArgv[i + 1]!);
+  });
+  return out;
 }
 
 function prefix(name: string, chunk: Buffer): string {

@@ -14,6 +14,9 @@ export interface Cpu {
   readonly stealPct: number;
   /** Gateway CPU time per request, in microseconds. */
   readonly gatewayUsPerRequest: number | null;
+  /** With --floor only: the floor proxy's CPU, null when the run did not go through it. */
+  readonly floorPct?: number | null;
+  readonly floorUsPerRequest?: number | null;
 }
 
 export type Measured = RunResult & {
@@ -36,6 +39,16 @@ export interface RateRow {
   readonly directSustained: boolean;
   /** Other work on the machine took more than the noise limit in every attempt. */
   readonly noisy: boolean;
+  /** With --floor: the minimal Node proxy, measured in the same round. */
+  readonly floor?: FloorRun;
+}
+
+/** The floor proxy's run at a rate, and what it added over direct (the machine's share of "added"). */
+export interface FloorRun {
+  readonly run: Measured;
+  readonly addedMs: { readonly p50: number; readonly p90: number; readonly p99: number };
+  readonly addedServiceMs: { readonly p50: number; readonly p99: number };
+  readonly sustained: boolean;
 }
 
 const pct = (v: number | null): string => (v === null ? "-" : `${v.toFixed(0)}%`);
@@ -49,7 +62,9 @@ export function describeRun(r: RunResult, cpu?: Cpu): string {
   const usage =
     cpu === undefined
       ? ""
-      : ` cpu: gateway=${pct(cpu.gatewayPct)} sim=${pct(cpu.simulatorPct)} loadgen=${pct(cpu.loadgenPct)} other=${pct(cpu.otherPct)}` +
+      : ` cpu: gateway=${pct(cpu.gatewayPct)}` +
+        (cpu.floorPct === undefined ? "" : ` floor=${pct(cpu.floorPct)}`) +
+        ` sim=${pct(cpu.simulatorPct)} loadgen=${pct(cpu.loadgenPct)} other=${pct(cpu.otherPct)}` +
         (cpu.stealPct >= 1 ? ` steal=${pct(cpu.stealPct)}` : "");
   return (
     `${r.target.padEnd(7)} p50=${ms(r.latency.p50)} p90=${ms(r.latency.p90)} p99=${ms(r.latency.p99)} ` +
@@ -57,8 +72,24 @@ export function describeRun(r: RunResult, cpu?: Cpu): string {
   );
 }
 
+const usPerRequest = (v: number | null | undefined): string => (v == null ? "-" : v.toFixed(0));
+
+/** The floor's columns (--floor), inserted before "other load". */
+const FLOOR_COLUMNS = ["floor p50", "floor p99", "floor added p50", "floor added p99", "floor CPU µs/req"];
+
+function floorCells(f: FloorRun): string[] {
+  return [
+    ms(f.run.latency.p50),
+    ms(f.run.latency.p99) + (f.sustained ? "" : " ✗"),
+    ms(f.addedMs.p50),
+    ms(f.addedMs.p99),
+    usPerRequest(f.run.cpu.floorUsPerRequest),
+  ];
+}
+
 export function openLoopTable(rows: readonly RateRow[]): string {
   const repeated = rows.some((r) => r.repeat > 1);
+  const withFloor = rows.some((r) => r.floor !== undefined);
   return table(
     [
       "rate (req/s)",
@@ -74,28 +105,34 @@ export function openLoopTable(rows: readonly RateRow[]): string {
       "errors",
       "gateway CPU",
       "CPU µs/req",
+      ...(withFloor ? FLOOR_COLUMNS : []),
       "other load",
     ],
-    rows.map((r) => [
-      repeated ? `${r.rate} #${r.repeat}` : String(r.rate),
-      ms(r.direct.latency.p50),
-      ms(r.direct.latency.p99),
-      ms(r.gateway.latency.p50),
-      ms(r.gateway.latency.p99),
-      ms(r.addedMs.p50),
-      ms(r.addedMs.p99),
-      ms(r.addedServiceMs.p50),
-      ms(r.addedServiceMs.p99),
-      r.gateway.achievedRps.toFixed(0) + (r.gatewaySustained ? "" : " ✗"),
-      String(r.gateway.errors + r.direct.errors),
-      pct(r.gateway.cpu.gatewayPct),
-      r.gateway.cpu.gatewayUsPerRequest?.toFixed(0) ?? "-",
-      pct(Math.max(r.gateway.cpu.otherPct, r.direct.cpu.otherPct)) + (r.noisy ? " !" : ""),
-    ]),
+    rows.map((r) => {
+      const runs = [r.direct, r.gateway, ...(r.floor === undefined ? [] : [r.floor.run])];
+      return [
+        repeated ? `${r.rate} #${r.repeat}` : String(r.rate),
+        ms(r.direct.latency.p50),
+        ms(r.direct.latency.p99),
+        ms(r.gateway.latency.p50),
+        ms(r.gateway.latency.p99),
+        ms(r.addedMs.p50),
+        ms(r.addedMs.p99),
+        ms(r.addedServiceMs.p50),
+        ms(r.addedServiceMs.p99),
+        r.gateway.achievedRps.toFixed(0) + (r.gatewaySustained ? "" : " ✗"),
+        String(runs.reduce((n, run) => n + run.errors, 0)),
+        pct(r.gateway.cpu.gatewayPct),
+        usPerRequest(r.gateway.cpu.gatewayUsPerRequest),
+        ...(r.floor !== undefined ? floorCells(r.floor) : withFloor ? FLOOR_COLUMNS.map(() => "-") : []),
+        pct(Math.max(...runs.map((run) => run.cpu.otherPct))) + (r.noisy ? " !" : ""),
+      ];
+    }),
   );
 }
 
 export function closedLoopTable(runs: readonly Measured[]): string {
+  const withFloor = runs.some((r) => r.cpu.floorPct !== undefined);
   return table(
     [
       "target",
@@ -107,6 +144,7 @@ export function closedLoopTable(runs: readonly Measured[]): string {
       "errors",
       "gateway CPU",
       "CPU µs/req",
+      ...(withFloor ? ["floor CPU", "floor CPU µs/req"] : []),
       "sim CPU",
       "other load",
     ],
@@ -119,7 +157,8 @@ export function closedLoopTable(runs: readonly Measured[]): string {
       ms(r.latency.max),
       String(r.errors),
       pct(r.cpu.gatewayPct),
-      r.cpu.gatewayUsPerRequest?.toFixed(0) ?? "-",
+      usPerRequest(r.cpu.gatewayUsPerRequest),
+      ...(withFloor ? [pct(r.cpu.floorPct ?? null), usPerRequest(r.cpu.floorUsPerRequest)] : []),
       pct(r.cpu.simulatorPct),
       pct(r.cpu.otherPct),
     ]),

@@ -6,7 +6,8 @@
  * The simulator (zero delays) and the gateway run in their own processes, the gateway pinned alone to
  * CPU 0; this process (the load generator) and the simulator share CPU 1. At each fixed rate one
  * open-loop run goes straight to the simulator and one through the gateway, alternating which goes
- * first. See bench/README.md.
+ * first. With --floor a third goes through a minimal Node proxy on the gateway's CPU (the machine's
+ * floor), the three in rotating order. See bench/README.md.
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -15,13 +16,21 @@ import { parseArgs } from "node:util";
 import { closedLoop, createTarget, openLoop, type RunResult, type Target } from "./load.js";
 import { describeMachine, hasTaskset, onlineCpus, pinSelf } from "./machine.js";
 import { measure, median, undisturbed } from "./measure.js";
-import { buildCommit, scratchDir, snapshotBuild, startService, writeGatewayConfig } from "./processes.js";
+import {
+  buildCommit,
+  scratchDir,
+  snapshotBuild,
+  startFloorProxy,
+  startService,
+  writeGatewayConfig,
+} from "./processes.js";
 import { profileGateway, type Profiles } from "./profiling.js";
 import {
   closedLoopTable,
   cpuProfileTables,
   describeRun,
   longTaskTable,
+  type FloorRun,
   openLoopTable,
   perfTables,
   type Measured,
@@ -52,6 +61,7 @@ const { values: flags } = parseArgs({
     "journal-commit-ms": { type: "string" },
     profile: { type: "boolean", default: false },
     "no-profile": { type: "boolean", default: false },
+    floor: { type: "boolean", default: false },
     quick: { type: "boolean", default: false },
     help: { type: "boolean", default: false },
   },
@@ -80,6 +90,9 @@ if (flags.help) {
                      (default: the configuration's defaults)
   --profile          always profile the gateway at ${TARGET.rate} req/s afterwards (perf if installed,
                      and V8's --cpu-prof); by default only when the target is missed; --no-profile never
+  --floor            also measure a minimal Node proxy (node:http + an undici Pool, nothing else) on the
+                     gateway's CPU, in every round with direct and gateway (rotating order): the
+                     latency and CPU that Node's HTTP server and undici alone add on this machine
   --quick            smoke test: 3 s runs at 500,1000,2000, one attempt`);
   process.exit(0);
 }
@@ -94,11 +107,30 @@ const noiseLimit = Number(flags["noise-limit"]);
 const attempts = quick ? 1 : Math.max(1, Number(flags.attempts));
 const repeat = Math.max(1, Number(flags.repeat));
 const noise = { noiseLimit, attempts };
+const withFloor = flags.floor;
 
 const sleep = (msec: number): Promise<void> => new Promise((r) => setTimeout(r, msec));
 
 const sustained = (r: RunResult): boolean =>
   r.errors === 0 && r.achievedRps >= 0.95 * (r.rate ?? 0) && r.latency.p99 <= p99LimitMs;
+
+/** `names` rotated left by `k`: with two targets the order alternates, with three each takes each place. */
+const rotate = <T>(names: readonly T[], k: number): T[] => [
+  ...names.slice(k % names.length),
+  ...names.slice(0, k % names.length),
+];
+
+/** Latency that `via` added over `direct` at the same percentiles. */
+function added(via: Measured, direct: Measured): Pick<RateRow, "addedMs" | "addedServiceMs"> {
+  return {
+    addedMs: {
+      p50: via.latency.p50 - direct.latency.p50,
+      p90: via.latency.p90 - direct.latency.p90,
+      p99: via.latency.p99 - direct.latency.p99,
+    },
+    addedServiceMs: { p50: via.service.p50 - direct.service.p50, p99: via.service.p99 - direct.service.p99 },
+  };
+}
 
 async function main(): Promise<void> {
   if (flags.commit === undefined && !existsSync(join(ROOT, "dist/cli/main.js"))) {
@@ -134,7 +166,7 @@ async function main(): Promise<void> {
       (journal === "" ? "" : `; usage.journal: ${journal.trim().replace(/\s+/g, " ")}`),
   );
   console.log(
-    `gateway on CPU ${pin ? 0 : "any"}; simulator + load generator on CPU ${pin ? 1 : "any"}; ` +
+    `${withFloor ? "gateway and floor proxy" : "gateway"} on CPU ${pin ? 0 : "any"}; simulator + load generator on CPU ${pin ? 1 : "any"}; ` +
       `${durationS} s per run after ${warmupS} s warm-up; sustained = no errors, >= 95% achieved, p99 <= ${p99LimitMs} ms\n`,
   );
 
@@ -158,30 +190,35 @@ async function main(): Promise<void> {
   let gateway = await startService("gateway", gatewayArgs, gatewayCpus);
   const direct = createTarget("direct", sim.url, MODEL);
   let viaGateway = createTarget("gateway", gateway.url, MODEL, auth);
-  const target = (name: Target["name"]): Target => (name === "direct" ? direct : viaGateway);
+  // The floor shares the gateway's CPU: it is measured under the same conditions, never alongside it.
+  const floor = withFloor ? await startFloorProxy(sim.url, gatewayCpus) : null;
+  const viaFloor = floor === null ? null : createTarget("floor", floor.url, MODEL);
+  const names: Target["name"][] = viaFloor === null ? ["direct", "gateway"] : ["direct", "gateway", "floor"];
+  const target = (name: Target["name"]): Target =>
+    name === "direct" ? direct : name === "floor" && viaFloor !== null ? viaFloor : viaGateway;
 
   try {
-    for (const t of [direct, viaGateway]) {
+    for (const t of names.map(target)) {
       const r = await openLoop(t, 50, 0.2);
       if (r.errors > 0) throw new Error(`${t.name} does not answer: ${JSON.stringify(r.errorKinds)}`);
     }
     const warm = quick ? 1 : 5;
     console.log(`warm-up: ${warm} s at 1000 req/s each …`);
-    for (const t of [direct, viaGateway]) await openLoop(t, 1000, warm);
+    for (const t of names.map(target)) await openLoop(t, 1000, warm);
 
     console.log("\nopen loop (latency from the scheduled send time):");
     const rows: RateRow[] = [];
-    let pairs = 0;
+    let rounds = 0;
     let failedInARow = 0;
     ramp: for (const rate of rates) {
       for (let rep = 1; rep <= repeat; rep++) {
-        const order: Target["name"][] = pairs++ % 2 === 0 ? ["direct", "gateway"] : ["gateway", "direct"];
+        const order = rotate(names, rounds++);
         const { results, noisy } = await undisturbed(`${rate} req/s`, noise, async (attempt) => {
           const out: Measured[] = [];
           for (const name of order) {
             const t = target(name);
             if (warmupS > 0) await openLoop(t, rate, warmupS);
-            const r = await measure(() => openLoop(t, rate, durationS), gateway, sim, attempt);
+            const r = await measure(() => openLoop(t, rate, durationS), gateway, sim, attempt, floor);
             console.log(`  ${String(rate).padStart(5)} req/s ${describeRun(r, r.cpu)}`);
             out.push(r);
             await sleep(500);
@@ -190,25 +227,28 @@ async function main(): Promise<void> {
         });
         const d = results.find((r) => r.target === "direct")!;
         const g = results.find((r) => r.target === "gateway")!;
+        const f = results.find((r) => r.target === "floor");
+        const floorRun: FloorRun | undefined =
+          f === undefined ? undefined : { run: f, ...added(f, d), sustained: sustained(f) };
         const row: RateRow = {
           rate,
           repeat: rep,
           order,
           direct: d,
           gateway: g,
-          addedMs: {
-            p50: g.latency.p50 - d.latency.p50,
-            p90: g.latency.p90 - d.latency.p90,
-            p99: g.latency.p99 - d.latency.p99,
-          },
-          addedServiceMs: { p50: g.service.p50 - d.service.p50, p99: g.service.p99 - d.service.p99 },
+          ...added(g, d),
           gatewaySustained: sustained(g),
           directSustained: sustained(d),
           noisy,
+          ...(floorRun === undefined ? {} : { floor: floorRun }),
         };
         rows.push(row);
+        const floorAdded =
+          floorRun === undefined
+            ? ""
+            : `; floor added p50=${ms(floorRun.addedMs.p50)} p99=${ms(floorRun.addedMs.p99)} ms`;
         console.log(
-          `        added p50=${ms(row.addedMs.p50)} p99=${ms(row.addedMs.p99)} ms${noisy ? " (disturbed by other work)" : ""}`,
+          `        added p50=${ms(row.addedMs.p50)} p99=${ms(row.addedMs.p99)} ms${floorAdded}${noisy ? " (disturbed by other work)" : ""}`,
         );
       }
       const atRate = rows.filter((r) => r.rate === rate);
@@ -227,11 +267,11 @@ async function main(): Promise<void> {
 
     const closed: Measured[] = [];
     if (!flags["no-closed"]) console.log(`\nclosed loop (${concurrency} clients):`);
-    for (const name of flags["no-closed"] ? [] : (["direct", "gateway"] as const)) {
+    for (const name of flags["no-closed"] ? [] : names) {
       const t = target(name);
       const { results } = await undisturbed(`closed loop ${name}`, noise, async (attempt) => {
         await closedLoop(t, concurrency, warmupS);
-        const r = await measure(() => closedLoop(t, concurrency, durationS), gateway, sim, attempt);
+        const r = await measure(() => closedLoop(t, concurrency, durationS), gateway, sim, attempt, floor);
         console.log(`  ${describeRun(r, r.cpu)}`);
         await sleep(500);
         return [r];
@@ -253,14 +293,26 @@ async function main(): Promise<void> {
     };
     const met =
       verdict.sustained && verdict.addedP50Ms <= TARGET.addedP50Ms && verdict.addedP99Ms <= TARGET.addedP99Ms;
-    const peak = (key: "gatewaySustained" | "directSustained"): number | null => {
+    const peak = (ok: (r: RateRow) => boolean): number | null => {
       let best: number | null = null;
       for (const rate of new Set(rows.map((r) => r.rate))) {
         const atRate = rows.filter((r) => r.rate === rate);
-        if (atRate.filter((r) => r[key]).length * 2 > atRate.length) best = Math.max(best ?? 0, rate);
+        if (atRate.filter(ok).length * 2 > atRate.length) best = Math.max(best ?? 0, rate);
       }
       return best;
     };
+    // What the floor adds at the target rate, over the same runs as the verdict: the machine's share.
+    const floorBasis = basis.flatMap((r) => (r.floor === undefined ? [] : [{ row: r, floor: r.floor }]));
+    const floorAtTarget =
+      floorBasis.length === 0
+        ? null
+        : {
+            runs: floorBasis.length,
+            addedP50Ms: median(floorBasis.map((b) => b.floor.addedMs.p50)),
+            addedP99Ms: median(floorBasis.map((b) => b.floor.addedMs.p99)),
+            gatewayOverFloorP50Ms: median(floorBasis.map((b) => b.row.addedMs.p50 - b.floor.addedMs.p50)),
+            gatewayOverFloorP99Ms: median(floorBasis.map((b) => b.row.addedMs.p99 - b.floor.addedMs.p99)),
+          };
 
     let profiles: Profiles | null = null;
     if (!flags["no-profile"] && (flags.profile || (atTarget.length > 0 && !met))) {
@@ -285,14 +337,21 @@ async function main(): Promise<void> {
 
     console.log(
       "\nOpen loop: latency in ms from the scheduled send time; (send) = from the actual send; " +
-        "✗ = not sustained; other load = CPU used by other processes (! = above the noise limit in every attempt)\n",
+        "✗ = not sustained; other load = CPU used by other processes (! = above the noise limit in every attempt)" +
+        (withFloor
+          ? "; floor = a minimal Node proxy (node:http + undici), floor added = floor − direct"
+          : "") +
+        "\n",
     );
     console.log(openLoopTable(rows));
     if (closed.length > 0) console.log(`\nClosed loop, ${durationS} s:\n\n${closedLoopTable(closed)}`);
-    const pg = peak("gatewaySustained");
-    const pd = peak("directSustained");
+    const pg = peak((r) => r.gatewaySustained);
+    const pd = peak((r) => r.directSustained);
+    const pf = withFloor ? peak((r) => r.floor?.sustained ?? false) : null;
     console.log(
-      `\npeak sustained open-loop rate: gateway ${pg ?? "none"} req/s; direct >= ${pd ?? "none"} req/s (the ramp stops when the gateway fails)`,
+      `\npeak sustained open-loop rate: gateway ${pg ?? "none"} req/s; direct >= ${pd ?? "none"} req/s` +
+        (withFloor ? `; floor >= ${pf ?? "none"} req/s` : "") +
+        ` (the ramp stops when the gateway fails)`,
     );
     console.log(
       `target at ${TARGET.rate} req/s (added p50 <= ${TARGET.addedP50Ms} ms, p99 <= ${TARGET.addedP99Ms} ms): ` +
@@ -302,6 +361,12 @@ async function main(): Promise<void> {
             `(${verdict.undisturbedRuns} of ${verdict.runs} undisturbed): ` +
             `added p50 ${ms(verdict.addedP50Ms)} ms, p99 ${ms(verdict.addedP99Ms)} ms`),
     );
+    if (floorAtTarget !== null)
+      console.log(
+        `floor (minimal Node proxy) at ${TARGET.rate} req/s, same runs: added p50 ${ms(floorAtTarget.addedP50Ms)} ms, ` +
+          `p99 ${ms(floorAtTarget.addedP99Ms)} ms; the gateway above the floor: p50 ${ms(floorAtTarget.gatewayOverFloorP50Ms)} ms, ` +
+          `p99 ${ms(floorAtTarget.gatewayOverFloorP99Ms)} ms`,
+      );
     if (profiles?.perf) console.log(`\n${perfTables(profiles.perf.summary, profiles.perf.requests)}`);
     if (profiles?.v8)
       console.log(
@@ -321,6 +386,7 @@ async function main(): Promise<void> {
       repeat,
       model: MODEL,
       target: TARGET,
+      ...(withFloor ? { floor: true } : {}),
     };
     writeFileSync(
       out,
@@ -334,9 +400,10 @@ async function main(): Promise<void> {
           settings,
           openLoop: rows,
           closedLoop: closed,
-          peakSustainedRps: { gateway: pg, direct: pd },
+          peakSustainedRps: { gateway: pg, direct: pd, ...(withFloor ? { floor: pf } : {}) },
           target: verdict,
           targetMet: met,
+          ...(floorAtTarget === null ? {} : { floorAtTarget }),
           profiles,
         },
         null,
@@ -345,8 +412,9 @@ async function main(): Promise<void> {
     );
     console.log(`\nraw results: ${out}`);
   } finally {
-    await Promise.allSettled([direct.pool.close(), viaGateway.pool.close()]);
+    await Promise.allSettled([direct.pool.close(), viaGateway.pool.close(), viaFloor?.pool.close()]);
     await gateway.stop();
+    await floor?.stop();
     await sim.stop();
   }
 }
