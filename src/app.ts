@@ -4,7 +4,7 @@ import { MemoryLimiter } from "./admission/memory/limiter.js";
 import { openLimiter } from "./admission/open-limiter.js";
 import { ApiKeyAuthenticator, type KnownKey } from "./auth/api-key-authenticator.js";
 import type { AuditTrail } from "./audit/audit-trail.js";
-import { InferenceAudit } from "./audit/inference-audit.js";
+import { inferenceChain } from "./audit/inference-audit.js";
 import { openAuditTrail } from "./audit/open-audit-trail.js";
 import type { Config } from "./config/schema.js";
 import { CacheSalts } from "./customize/cache-salt.js";
@@ -17,11 +17,13 @@ import { buildServer } from "./http/server.js";
 import { startSimulator, type RunningSim } from "./sim/server.js";
 import type { Store } from "./store/port.js";
 import { migrateStorage, openStore } from "./store/open.js";
+import { openStoreWrites } from "./store/open-writes.js";
 import type { Catalog } from "./tenancy/catalog.js";
 import type { ApplyPlan } from "./tenancy/apply-tenants.js";
 import { openControlPlane, seedConfigTenants } from "./control-plane.js";
 import { admissionMetrics, setBudgetGauges } from "./telemetry/admission-metrics.js";
 import { AlertWebhook } from "./telemetry/alert-webhook.js";
+import { auditMetrics } from "./telemetry/audit-metrics.js";
 import { ledgerMetrics } from "./telemetry/ledger-metrics.js";
 import { MetricsSink } from "./telemetry/metrics-sink.js";
 import { GatewayMetrics } from "./telemetry/metrics.js";
@@ -37,7 +39,7 @@ import { LoraManager } from "./upstream/lora-manager.js";
 import type { Journal } from "./usage/journal/journal.js";
 import { Ledger } from "./usage/ledger.js";
 import { openJournal } from "./usage/open-journal.js";
-import { openAuditJournal } from "./audit/open-audit.js";
+import { generateChainId, openAuditJournal } from "./audit/open-audit.js";
 import { openProviderSecrets } from "./secrets/open-secrets.js";
 import type { UsageSink } from "./usage/usage-event.js";
 
@@ -170,16 +172,34 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     onFailure: (endpoint, kind) => metrics.upstreamErrors.inc({ endpoint, kind }),
   });
   const clock = options.clock ?? Date.now;
+  let log: FastifyInstance["log"] | null = null;
+  const chainId = config.audit.chain_id ?? generateChainId();
+  const writes = openStoreWrites(config, store, {
+    inferenceChain: inferenceChain(chainId),
+    onThreadError: (err) =>
+      log?.error({ err }, "store writes thread failed: the next batch starts a new one"),
+  });
+  const auditEvents = auditMetrics(metrics.registry, () => audit.backlog);
+  const ledgerEvents = ledgerMetrics(metrics.registry, () => ledger.backlog);
   const ledger: Ledger = new Ledger({
     journal,
-    repository: store.ledger,
-    ping: () => store.ping(),
+    repository: writes.ledger,
+    ping: () => writes.ping(),
     batchSize: config.usage.batch_size,
     batchIntervalMs: config.usage.batch_interval_ms,
     drainTimeoutMs: config.usage.drain_timeout_ms,
-    events: ledgerMetrics(metrics.registry, () => ledger.backlog),
+    events: {
+      ...ledgerEvents,
+      onStored: (records, inserted) => {
+        ledgerEvents.onStored?.(records, inserted);
+        auditEvents.onStored?.(inserted); // each new event came with its inference audit record
+      },
+    },
   });
-  const audit = openAuditTrail(config.audit, auditJournal, store.audit, metrics.registry);
+  const audit: AuditTrail = openAuditTrail(config.audit, auditJournal, writes.audit, {
+    chainId,
+    events: auditEvents,
+  });
   const limiter = openLimiter(config.limits);
   const rc = config.response_cache;
   const responseCache: ResponseCache =
@@ -194,7 +214,6 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     baseDelayMs: options.webhookBaseDelayMs,
     onFailure: () => metrics.alertDeliveryFailures.inc(),
   });
-  let log: FastifyInstance["log"] | null = null;
   const admission = new AdmissionService({
     limiter,
     local: config.limits.on_limiter_failure === "local" ? new MemoryLimiter() : null,
@@ -279,13 +298,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       },
       ledger: store.ledger,
       admission,
-      sinks: [
-        admission,
-        new MetricsSink(metrics),
-        ledger,
-        new InferenceAudit(audit),
-        ...(options.sinks ?? []),
-      ],
+      sinks: [admission, new MetricsSink(metrics), ledger, ...(options.sinks ?? [])],
       audit,
       auditReader: store.audit,
       secrets: secrets.secrets,
@@ -356,6 +369,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       await control.close();
       await ledger.close();
       await audit.close();
+      await writes.close();
       await store.close();
     },
   };

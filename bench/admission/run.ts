@@ -1,7 +1,7 @@
 /**
  * bench/admission: what admission control costs.
  *
- *   npm run build && node --import ./bench/register.js bench/admission/run.ts [--quick]
+ *   npm run build && node --import ./scripts/ts-register.js bench/admission/run.ts [--quick]
  *
  * 1. Per request, in process: one admit + one settle with every limit on (rpm, tpm, concurrency,
  *    daily/monthly tokens and USD), for the memory adapter and the Redis adapter (the machine's

@@ -150,7 +150,7 @@ function slope(points: readonly (readonly [number, number])[]): number {
 async function newLedger(store: Store, dir: string, counters: { stored: number; errors: number }) {
   const journal = await openFileJournal({
     dir: mkdtempSync(join(dir, "journal-")),
-    fsync: true,
+    fsync: "commit",
     commitIntervalMs: 0,
     segmentBytes: 64 * 1024 * 1024,
   });

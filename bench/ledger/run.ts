@@ -2,7 +2,7 @@
  * bench/ledger: the usage ledger's sustained ingest on SQLite and PostgreSQL (store level, in process,
  * and end to end through the gateway), and a month's invoice over 10 million events.
  *
- *   npm run build && node --import ./bench/register.js bench/ledger/run.ts [--help]
+ *   npm run build && node --import ./scripts/ts-register.js bench/ledger/run.ts [--help]
  *
  * PostgreSQL: the machine's server (TOLLGATE_BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432/postgres);
  * each part creates a throwaway database and a non-owner runtime role, and drops them. See bench/README.md.
@@ -67,7 +67,7 @@ const { values: flags } = parseArgs({
 });
 
 if (flags.help) {
-  console.log(`usage: node --import ./bench/register.js bench/ledger/run.ts [options]
+  console.log(`usage: node --import ./scripts/ts-register.js bench/ledger/run.ts [options]
   --parts ingest,gateway,invoice   which parts to run (default all three)
   --backends sqlite,postgres       which stores (default both; PostgreSQL is skipped if unreachable)
   --tenants N                      tenants of the synthetic fleet (default 200, Zipf-weighted)

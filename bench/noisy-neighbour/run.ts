@@ -4,7 +4,7 @@
  * plain pass-through (the engine's FIFO) and for Tollgate's scheduler, in the same run. Then two
  * backlogged tenants of weights 2 and 1 share the pool for 60 s.
  *
- *   npm run build && node --import ./bench/register.js bench/noisy-neighbour/run.ts [--quick]
+ *   npm run build && node --import ./scripts/ts-register.js bench/noisy-neighbour/run.ts [--quick]
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -39,7 +39,7 @@ const { values: flags } = parseArgs({
   },
 });
 if (flags.help) {
-  console.log(`usage: node --import ./bench/register.js bench/noisy-neighbour/run.ts [options]
+  console.log(`usage: node --import ./scripts/ts-register.js bench/noisy-neighbour/run.ts [options]
   --quick         short phases (a smoke test, about 2 minutes)
   --modes LIST    which of fifo,vtc,tollgate to run (default: all three)`);
   process.exit(0);

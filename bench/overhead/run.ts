@@ -1,7 +1,7 @@
 /**
  * bench/overhead: the latency the gateway adds in front of an engine, and its peak throughput.
  *
- *   npm run build && node --import ./bench/register.js bench/overhead/run.ts [--help]
+ *   npm run build && node --import ./scripts/ts-register.js bench/overhead/run.ts [--help]
  *
  * The simulator (zero delays) and the gateway run in their own processes, the gateway pinned alone to
  * CPU 0; this process (the load generator) and the simulator share CPU 1. At each fixed rate one
@@ -68,7 +68,7 @@ const { values: flags } = parseArgs({
 });
 
 if (flags.help) {
-  console.log(`usage: node --import ./bench/register.js bench/overhead/run.ts [options]
+  console.log(`usage: node --import ./scripts/ts-register.js bench/overhead/run.ts [options]
   --rates a,b,c      open-loop rates in requests/s (default ${flags.rates});
                      the ramp stops at the first rate the gateway cannot sustain (at the second in
                      a row when other work disturbed the first)
@@ -85,7 +85,7 @@ if (flags.help) {
   --no-closed        skip the closed-loop runs (e.g. --rates 1000 --repeat 5 --no-closed)
   --commit REV       build and measure that commit (git archive into a temporary directory)
                      instead of the current dist/ (which is copied first, so rebuilds don't matter)
-  --journal-fsync true|false, --journal-commit-ms N
+  --journal-fsync commit|interval|off, --journal-commit-ms N
                      set usage.journal.fsync / commit_interval_ms in the gateway's config
                      (default: the configuration's defaults)
   --profile          always profile the gateway at ${TARGET.rate} req/s afterwards (perf if installed,
@@ -152,7 +152,7 @@ async function main(): Promise<void> {
       : buildCommit(ROOT, dir, flags.commit);
   const measured = build.commit === null ? `working tree ${m.commit ?? "?"}` : `commit ${build.commit}`;
   const journal = [
-    flags["journal-fsync"] === undefined ? "" : `    fsync: ${flags["journal-fsync"] === "true"}\n`,
+    flags["journal-fsync"] === undefined ? "" : `    fsync: ${flags["journal-fsync"]}\n`,
     flags["journal-commit-ms"] === undefined
       ? ""
       : `    commit_interval_ms: ${Number(flags["journal-commit-ms"])}\n`,

@@ -1,6 +1,6 @@
-import type { UsageEvent, UsageSink } from "../usage/usage-event.js";
-import type { AuditLog } from "./audit-log.js";
-import type { AuditEntry } from "./chain.js";
+import type { LedgerAudit } from "../store/port.js";
+import type { UsageEvent } from "../usage/usage-event.js";
+import { link, type AuditEntry } from "./chain.js";
 
 /** The audit record of one inference call: who (key, end user), what (model), and what it cost. */
 export function inferenceEntry(e: UsageEvent): AuditEntry {
@@ -33,11 +33,16 @@ export function inferenceEntry(e: UsageEvent): AuditEntry {
   };
 }
 
-/** A usage sink that leaves an audit record for every settled inference call (never blocks it). */
-export class InferenceAudit implements UsageSink {
-  constructor(private readonly log: AuditLog) {}
+/** A replica's chain of inference records, next to its chain of admin actions. */
+export function inferenceChain(replicaChain: string): string {
+  return `${replicaChain}.inference`;
+}
 
-  record(event: UsageEvent): void {
-    this.log.record(inferenceEntry(event));
-  }
+/**
+ * Every inference call's audit record, written by the usage ledger with the call's usage event, in
+ * the same store transaction: exactly one record per request (a replayed batch stores neither twice),
+ * and nothing on the request path — the usage journal already holds what the record is made of.
+ */
+export function inferenceAudit(chain: string): LedgerAudit {
+  return { chain, records: (head, stored) => link(chain, head, stored.map(inferenceEntry)) };
 }

@@ -1,29 +1,26 @@
-import type { Registry } from "prom-client";
 import type { AuditConfig } from "../config/control-schema.js";
 import type { AuditRepository } from "../store/audit-port.js";
-import { auditMetrics } from "../telemetry/audit-metrics.js";
 import type { Journal } from "../usage/journal/journal.js";
-import { AuditTrail } from "./audit-trail.js";
+import { AuditTrail, type AuditEvents } from "./audit-trail.js";
 import { ChainWriter } from "./chain-writer.js";
 import { generateChainId } from "./open-audit.js";
 
 /**
- * Builds this replica's audit trail: its chain (configured `audit.chain_id`, continued across
- * restarts, or a new generated one), its writer and, when a registry is given, its metrics.
+ * Builds this replica's audit trail: its chain (`chainId`: the configured `audit.chain_id`, continued
+ * across restarts, or a new generated one), its writer and what it reports to (metrics).
  */
 export function openAuditTrail(
   config: AuditConfig,
   journal: Journal,
-  repository: AuditRepository,
-  registry?: Registry,
+  repository: Pick<AuditRepository, "head" | "append">,
+  options: { readonly chainId?: string; readonly events?: AuditEvents & { onFork(): void } } = {},
 ): AuditTrail {
-  let trail: AuditTrail | null = null;
-  const events = registry === undefined ? undefined : auditMetrics(registry, () => trail?.backlog ?? 0);
-  const writer = new ChainWriter(config.chain_id ?? generateChainId(), repository, {
+  const { events, chainId = config.chain_id ?? generateChainId() } = options;
+  const writer = new ChainWriter(chainId, repository, {
     continueChain: config.chain_id !== undefined,
     onFork: () => events?.onFork(),
   });
-  trail = new AuditTrail({
+  return new AuditTrail({
     journal,
     writer,
     batchSize: config.batch_size,
@@ -31,5 +28,4 @@ export function openAuditTrail(
     drainTimeoutMs: config.drain_timeout_ms,
     events,
   });
-  return trail;
 }

@@ -180,6 +180,11 @@ const configShape = z.strictObject({
     .optional(),
   /** PostgreSQL connections per gateway process. */
   storage_pool_size: positiveInt.max(1000).default(10),
+  /**
+   * The usage ledger's and the audit trail's batch writes run in a worker thread with its own
+   * connection (one more PostgreSQL connection), off the event loop. Ignored for `sqlite://:memory:`.
+   */
+  storage_write_thread: z.boolean().default(true),
   usage: usageSchema.default(usageSchema.parse({})),
   audit: auditSchema.default(auditSchema.parse({})),
   secrets: secretsSchema.default(secretsSchema.parse({})),

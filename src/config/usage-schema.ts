@@ -44,12 +44,22 @@ export const tenantUsageShape = {
 const journalSchema = z.strictObject({
   /** Default: `<sqlite file>.usage-journal/` next to a SQLite store, `./data/usage-journal` otherwise. */
   dir: z.string().min(1).optional(),
-  /** fdatasync every group commit (survives power loss); false survives process crashes only. */
-  fsync: z.boolean().default(true),
+  /**
+   * When journaled events reach the disk. Every mode survives a crash of the gateway process (kill -9
+   * included): a response waits for its event to be written to the journal file. "interval": an
+   * fdatasync in the background at most every `fsync_interval_ms` (a power loss may lose that much).
+   * "commit": every group commit is fdatasynced before its responses end (survives power loss, at an
+   * fsync on every response's path). "off": the OS writes back in its own time. true/false mean
+   * "commit"/"off".
+   */
+  fsync: z
+    .union([z.enum(["commit", "interval", "off"]), z.boolean().transform((b) => (b ? "commit" : "off"))])
+    .default("interval"),
+  fsync_interval_ms: z.number().int().min(1).max(60_000).default(200),
   /**
    * Group commit window. 0: a write starts as soon as the event loop is free, and every event settled
-   * while one is in flight shares the next. More (a few ms) means fewer fsyncs on slow disks, at that
-   * much latency per response.
+   * while one is in flight shares the next. More (a few ms) means fewer writes (and, with
+   * `fsync: commit`, fewer fsyncs on slow disks), at that much latency per response.
    */
   commit_interval_ms: z.number().min(0).max(1000).default(0),
   segment_bytes: positiveInt.min(65_536).default(64 * 1024 * 1024),

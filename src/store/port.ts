@@ -2,7 +2,8 @@ import type { KeyRateLimits } from "../auth/principal.js";
 import type { Price } from "../usage/pricing.js";
 import type { UsageEvent } from "../usage/usage-event.js";
 import type { AdminKeyRepository, ManagedKeyRepository, TenantRepository } from "./tenant-port.js";
-import type { AuditRepository } from "./audit-port.js";
+import type { AuditRecord } from "../audit/chain.js";
+import type { AuditRepository, ChainHead } from "./audit-port.js";
 import type { SecretRepository } from "./secret-port.js";
 
 /** The store port: tenants' durable data. Adapters: sqlite/ (embedded) and postgres/ (cluster). */
@@ -76,13 +77,27 @@ export interface PricedTotals extends UsageTotals {
  * transaction. Every read is scoped to one tenant (PostgreSQL enforces it with row-level security).
  */
 export interface LedgerRepository {
-  /** Stores the events not stored yet and adds exactly those to the rollups; returns how many were new. */
-  append(events: readonly UsageEvent[]): Promise<number>;
+  /**
+   * Stores the events not stored yet and adds exactly those to the rollups; returns how many were new.
+   * With `audit`, the audit records of exactly those events are stored in the same transaction.
+   */
+  append(events: readonly UsageEvent[], audit?: LedgerAudit): Promise<number>;
   totals(query: UsageQuery): Promise<UsageTotals[]>;
   /** A tenant's usage in [from, to) per model and unit prices, from the rollups (ordered by model). */
   priced(tenantId: string, from: Date, to: Date): Promise<PricedTotals[]>;
   /** A tenant's stored events in [from, to), oldest first. */
   events(tenantId: string, from: Date, to: Date, limit?: number): Promise<UsageEvent[]>;
+}
+
+/**
+ * The audit records of the requests a ledger batch stores: every inference call is audited, once,
+ * atomically with its usage event (see audit/inference-audit.ts).
+ */
+export interface LedgerAudit {
+  /** The chain the records extend. */
+  readonly chain: string;
+  /** Records for `stored` (the batch's events that were not stored before), linked after `head`. */
+  records(head: ChainHead | null, stored: readonly UsageEvent[]): readonly AuditRecord[];
 }
 
 export interface MigrateOptions {
@@ -106,5 +121,17 @@ export interface Store {
   ping(): Promise<void>;
   /** Applies pending migrations; idempotent. */
   migrate(options?: MigrateOptions): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The store writes of the batched writers (usage ledger, audit trail), apart from the rest of the
+ * store so that they can run off the event loop: worker/store-writes.ts.
+ */
+export interface StoreWrites {
+  readonly ledger: Pick<LedgerRepository, "append">;
+  readonly audit: Pick<AuditRepository, "head" | "append">;
+  /** Throws if the database cannot be reached (through the writers' own connection). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

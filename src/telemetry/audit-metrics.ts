@@ -13,7 +13,7 @@ export function auditMetrics(registry: Registry, backlog: () => number): AuditEv
   });
   const stored = new Counter({
     name: "llm_audit_records_stored_total",
-    help: "Audit records linked into this replica's chain and written to the store.",
+    help: "Audit records this replica stored: admin actions, and inference calls (written with their usage events).",
     registers: [registry],
   });
   const writeErrors = new Counter({

@@ -22,6 +22,7 @@ export async function openJournal(usage: UsageConfig, storage: string): Promise<
   return openFileJournal({
     dir,
     fsync: usage.journal.fsync,
+    fsyncIntervalMs: usage.journal.fsync_interval_ms,
     commitIntervalMs: usage.journal.commit_interval_ms,
     segmentBytes: usage.journal.segment_bytes,
   });

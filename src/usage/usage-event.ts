@@ -46,7 +46,7 @@ export interface UsageSink {
   /**
    * Only for a sink that must hold the event durably before the response's last bytes go out (the
    * ledger's journal): after `record(event)`, resolves once the event is durable. Never rejects.
-   * Group commit keeps this cheap: all events of the same few milliseconds share one fsync.
+   * Group commit keeps this cheap: all events settled meanwhile share one write.
    */
   durable?(event: UsageEvent): Promise<void>;
 }

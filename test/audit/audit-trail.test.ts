@@ -189,7 +189,7 @@ describe("audit trail writer", () => {
     const t = new AuditTrail({
       journal: await openFileJournal({
         dir: journalDir,
-        fsync: false,
+        fsync: "off",
         commitIntervalMs: 1,
         segmentBytes: 1 << 20,
       }),
@@ -206,7 +206,7 @@ describe("audit trail writer", () => {
     const next = trail(new Repo(store.audit), "restarted", {
       journal: await openFileJournal({
         dir: journalDir,
-        fsync: false,
+        fsync: "off",
         commitIntervalMs: 1,
         segmentBytes: 1 << 20,
       }),

@@ -82,6 +82,21 @@ tenants:
     ]);
   });
 
+  it("reads the journal's fsync mode, true and false included; writes go to a thread unless told", () => {
+    const fsync = (v: string) =>
+      parseConfig(`${MODELS}${v === "" ? "" : `usage: { journal: { fsync: ${v} } }`}`, "t.yaml", {}).usage
+        .journal.fsync;
+    expect([fsync(""), fsync("true"), fsync("false"), fsync("commit"), fsync("off")]).toEqual([
+      "interval",
+      "commit",
+      "off",
+      "commit",
+      "off",
+    ]);
+    expect(() => fsync("sometimes")).toThrow(/usage\.journal\.fsync/);
+    expect(parseConfig(MODELS, "t.yaml", {}).storage_write_thread).toBe(true);
+  });
+
   it("refuses a model without a price unless it is marked free", () => {
     const text = `
 models:

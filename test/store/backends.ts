@@ -9,7 +9,14 @@ export interface Backend {
   readonly name: string;
   readonly available: boolean;
   /** A migrated store; on PostgreSQL connected as a non-owner role (row-level security applies). */
-  open(): Promise<{ store: Store; adminUrl?: string; appUrl?: string; cleanup: () => Promise<void> }>;
+  open(): Promise<{
+    store: Store;
+    /** The `storage:` URL the store was opened with. */
+    url: string;
+    adminUrl?: string;
+    appUrl?: string;
+    cleanup: () => Promise<void>;
+  }>;
 }
 
 export const backends: Backend[] = [
@@ -18,9 +25,10 @@ export const backends: Backend[] = [
     available: true,
     async open() {
       const dir = mkdtempSync(join(tmpdir(), "tollgate-store-"));
-      const store = openStore(`sqlite://${join(dir, "s.db")}`);
+      const url = `sqlite://${join(dir, "s.db")}`;
+      const store = openStore(url);
       await store.migrate();
-      return { store, cleanup: async () => rmSync(dir, { recursive: true }) };
+      return { store, url, cleanup: async () => rmSync(dir, { recursive: true }) };
     },
   },
   {
@@ -33,6 +41,7 @@ export const backends: Backend[] = [
       await migrateStorage({ storage: role.url, storage_admin: db.url }, store);
       return {
         store,
+        url: role.url,
         adminUrl: db.url,
         appUrl: role.url,
         cleanup: async () => {

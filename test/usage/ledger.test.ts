@@ -107,7 +107,7 @@ describe("ledger", () => {
   it("replays the journal's tail after a restart without counting anything twice", async () => {
     const journalDir = join(dir, "journal");
     const openJ = () =>
-      openFileJournal({ dir: journalDir, fsync: true, commitIntervalMs: 1, segmentBytes: 1 << 20 });
+      openFileJournal({ dir: journalDir, fsync: "commit", commitIntervalMs: 1, segmentBytes: 1 << 20 });
     const first = ledger(await openJ(), 4);
     first.start();
     const events = Array.from({ length: 10 }, (_, i) =>
@@ -137,7 +137,7 @@ describe("ledger", () => {
   it("regression: replays an earlier run's tail at once, without waiting for a fuller batch", async () => {
     const journalDir = join(dir, "journal");
     const openJ = () =>
-      openFileJournal({ dir: journalDir, fsync: false, commitIntervalMs: 1, segmentBytes: 1 << 20 });
+      openFileJournal({ dir: journalDir, fsync: "off", commitIntervalMs: 1, segmentBytes: 1 << 20 });
     const first = await openJ();
     for (const id of ["t1", "t2", "t3"])
       await first.append(JSON.stringify({ v: 1, ...usageEvent({ requestId: id }) }));
@@ -158,7 +158,7 @@ describe("ledger", () => {
   it("resolves durable() only once the event is in the journal file", async () => {
     const journalDir = join(dir, "journal");
     const l = ledger(
-      await openFileJournal({ dir: journalDir, fsync: true, commitIntervalMs: 2, segmentBytes: 1 << 20 }),
+      await openFileJournal({ dir: journalDir, fsync: "commit", commitIntervalMs: 2, segmentBytes: 1 << 20 }),
     );
     const e = usageEvent({ requestId: "durable-1" });
     l.record(e);

@@ -13,7 +13,12 @@ export function acrossTenants<T>(
   fn: (trx: Transaction<Database>) => Promise<T>,
 ): Promise<T> {
   return db.transaction().execute(async (trx) => {
-    if (rls) await sql`select set_config('app.all_tenants', 'on', true)`.execute(trx);
+    if (rls) await seeAllTenants(trx);
     return fn(trx);
   });
+}
+
+/** Widens a transaction already under way to every tenant's rows (PostgreSQL; SET LOCAL). */
+export async function seeAllTenants(trx: Transaction<Database>): Promise<void> {
+  await sql`select set_config('app.all_tenants', 'on', true)`.execute(trx);
 }

@@ -1,33 +1,16 @@
-import { sql, type Insertable, type Kysely, type Selectable, type SelectQueryBuilder } from "kysely";
+import { sql, type Kysely, type Selectable, type SelectQueryBuilder } from "kysely";
 import type { AuditQuery } from "../../audit/audit-log.js";
 import type { AuditRecord } from "../../audit/chain.js";
 import type { AuditRepository, AuditScan, ChainHead } from "../audit-port.js";
 import { acrossTenants } from "./all-tenants.js";
+import { chainHead, insertRecords } from "./audit-writes.js";
 import type { AuditLogTable } from "./control-tables.js";
 import type { Database } from "./schema.js";
 import { inTenant } from "./tenant-scope.js";
 
-/** Rows per INSERT: 11 parameters each, well under SQLite's and PostgreSQL's bounds. */
-const ROWS_PER_STATEMENT = 500;
 const MAX_LIMIT = 10_000;
 
 type Query = SelectQueryBuilder<Database, "audit_log", Selectable<AuditLogTable>>;
-
-function toRow(r: AuditRecord): Insertable<AuditLogTable> {
-  return {
-    chain: r.chain,
-    seq: r.seq,
-    prev_hash: r.prevHash,
-    hash: r.hash,
-    time: r.time,
-    actor: r.actor,
-    action: r.action,
-    tenant_id: r.tenant,
-    target: r.target,
-    source_ip: r.sourceIp,
-    data: JSON.stringify(r.data),
-  };
-}
 
 function fromRow(row: Selectable<AuditLogTable>): AuditRecord {
   return {
@@ -66,29 +49,13 @@ export class SqlAuditRepository implements AuditRepository {
     private readonly rls: boolean,
   ) {}
 
-  async head(chain: string): Promise<ChainHead | null> {
-    const row = await acrossTenants(this.db, this.rls, (trx) =>
-      trx
-        .selectFrom("audit_log")
-        .select(["seq", "hash"])
-        .where("chain", "=", chain)
-        .orderBy("seq", "desc")
-        .limit(1)
-        .executeTakeFirst(),
-    );
-    return row === undefined ? null : { seq: Number(row.seq), hash: row.hash };
+  head(chain: string): Promise<ChainHead | null> {
+    return acrossTenants(this.db, this.rls, (trx) => chainHead(trx, chain));
   }
 
   async append(records: readonly AuditRecord[]): Promise<void> {
     if (records.length === 0) return;
-    await acrossTenants(this.db, this.rls, async (trx) => {
-      for (let i = 0; i < records.length; i += ROWS_PER_STATEMENT) {
-        await trx
-          .insertInto("audit_log")
-          .values(records.slice(i, i + ROWS_PER_STATEMENT).map(toRow))
-          .execute();
-      }
-    });
+    await acrossTenants(this.db, this.rls, (trx) => insertRecords(trx, records));
   }
 
   query(q: AuditQuery): Promise<AuditRecord[]> {

@@ -1,21 +1,32 @@
 import type { Kysely } from "kysely";
-import type { LedgerRepository, PricedTotals, UsageQuery, UsageTotals } from "../port.js";
+import type { LedgerAudit, LedgerRepository, PricedTotals, UsageQuery, UsageTotals } from "../port.js";
 import type { UsageEvent } from "../../usage/usage-event.js";
 import { events, priced, totals } from "./ledger-reads.js";
+import { seeAllTenants } from "./all-tenants.js";
+import { chainHead, insertRecords } from "./audit-writes.js";
 import { appendEvents } from "./ledger-writes.js";
 import type { Database } from "./schema.js";
 import { inTenant } from "./tenant-scope.js";
 
-/** The usage ledger on any Kysely dialect; `rls` scopes every transaction to its tenant (PostgreSQL). */
+/** The usage ledger on any Kysely dialect; `rls` scopes every read to its tenant (PostgreSQL). */
 export class SqlLedgerRepository implements LedgerRepository {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly rls: boolean,
   ) {}
 
-  append(batch: readonly UsageEvent[]): Promise<number> {
+  append(batch: readonly UsageEvent[], audit?: LedgerAudit): Promise<number> {
     if (batch.length === 0) return Promise.resolve(0);
-    return this.db.transaction().execute((trx) => appendEvents(trx, this.rls, batch));
+    return this.db.transaction().execute(async (trx) => {
+      const stored = await appendEvents(trx, this.rls, batch);
+      if (audit !== undefined && stored.length > 0) {
+        if (this.rls) await seeAllTenants(trx);
+        // read in the transaction: a batch tried again after an unknown outcome links where the chain is
+        const head = await chainHead(trx, audit.chain);
+        await insertRecords(trx, audit.records(head, stored));
+      }
+      return stored.length;
+    });
   }
 
   totals(query: UsageQuery): Promise<UsageTotals[]> {

@@ -7,9 +7,9 @@ import { toRow } from "./usage-rows.js";
 
 /**
  * Rows per statement (well under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters). Small,
- * because better-sqlite3 runs each statement synchronously on the event loop: the writer yields
- * between statements so that a batch never blocks request handling for more than about a
- * millisecond at a time.
+ * because better-sqlite3 runs each statement synchronously: where the writes run on the event loop
+ * (`storage_write_thread: false`, an in-memory store) the writer yields between statements, so a
+ * batch never blocks request handling for more than about a millisecond at a time.
  */
 const ROWS_PER_STATEMENT = 50;
 
@@ -70,16 +70,16 @@ async function upsertRollups(trx: Transaction<Database>, deltas: readonly Rollup
 }
 
 /**
- * One transaction: per tenant (scoped for RLS), a multi-row insert that skips request ids already
+ * In one transaction: per tenant (scoped for RLS), a multi-row insert that skips request ids already
  * stored, then the rollups of exactly the rows it inserted. Replaying a batch is therefore harmless:
- * nothing is counted twice, in the events or in the rollups.
+ * nothing is counted twice, in the events or in the rollups. Returns the events it stored.
  */
 export async function appendEvents(
   trx: Transaction<Database>,
   rls: boolean,
   events: readonly UsageEvent[],
-): Promise<number> {
-  let inserted = 0;
+): Promise<UsageEvent[]> {
+  const stored: UsageEvent[] = [];
   for (const [tenantId, list] of byTenant(events)) {
     if (rls) await setTenant(trx, tenantId);
     const fresh = new Set<string>();
@@ -94,14 +94,12 @@ export async function appendEvents(
       for (const r of rows) fresh.add(r.request_id);
     }
     if (fresh.size === 0) continue;
-    const deltas = rollupDeltas(
-      fresh.size === list.length ? list : list.filter((e) => fresh.has(e.requestId)),
-    );
-    for (const chunk of chunks(deltas, ROWS_PER_STATEMENT)) {
+    const inserted = fresh.size === list.length ? list : list.filter((e) => fresh.has(e.requestId));
+    for (const chunk of chunks(rollupDeltas(inserted), ROWS_PER_STATEMENT)) {
       await yieldToEventLoop();
       await upsertRollups(trx, chunk);
     }
-    inserted += fresh.size;
+    stored.push(...inserted);
   }
-  return inserted;
+  return stored;
 }

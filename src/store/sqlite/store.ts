@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { openSqlite } from "./driver.js";
 import { Kysely, SqliteDialect } from "kysely";
+import { cachingDatabase } from "./statement-cache.js";
 import { SqlStore } from "../sql/sql-store.js";
 import type { Database } from "../sql/schema.js";
 
@@ -12,5 +13,7 @@ export function openSqliteStore(path: string): SqlStore {
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("busy_timeout = 5000");
-  return new SqlStore(new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }));
+  return new SqlStore(
+    new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(sqlite) }) }),
+  );
 }

@@ -2,7 +2,7 @@
  * The usage journal port: an append-only, local log of usage events that a request's event reaches
  * before the response's last bytes go out. The ledger replays it into the store in order, and a
  * checkpoint says how far the store has it. Adapters: file-journal.ts (segments on disk, group
- * commit with fsync) and memory-journal.ts (an in-memory store such as `sqlite://:memory:`).
+ * commit, fsync per mode) and memory-journal.ts (an in-memory store such as `sqlite://:memory:`).
  */
 
 /** A place in the journal: a segment number and a byte offset (or index) in it. */
@@ -26,8 +26,9 @@ export interface Journal {
   /** The last write failure, null while writes succeed. */
   readonly failure: Error | null;
   /**
-   * Appends one record (a line without a newline). Resolves once it is durable; all records appended
-   * within the same commit window share one write and one fsync. Never rejects: a failed write is
+   * Appends one record (a line without a newline). Resolves once it is durable — it survives a crash
+   * of the process (and, per the adapter's fsync mode, of the machine); all records appended within
+   * the same commit window share one write. Never rejects: a failed write is
    * retried in the background (see `failure`) and the promise resolves anyway, so that a broken disk
    * delays no response.
    */

@@ -2,13 +2,14 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { open as openFile, type FileHandle } from "node:fs/promises";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { openFileJournal, type FileJournal } from "../../../src/usage/journal/file-journal.js";
 import { segmentName } from "../../../src/usage/journal/segments.js";
 
 let dir: string;
 const open = (segmentBytes = 1 << 20) =>
-  openFileJournal({ dir, fsync: true, commitIntervalMs: 2, segmentBytes, retryMs: 10 });
+  openFileJournal({ dir, fsync: "commit", commitIntervalMs: 2, segmentBytes, retryMs: 10 });
 const onDisk = () =>
   readdirSync(dir)
     .filter((f) => f.endsWith(".jsonl"))
@@ -22,6 +23,29 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("file journal", () => {
+  it("with fsync: interval, answers once written and fdatasyncs in the background, once per interval", async () => {
+    const probe = await openFile(join(dir, "probe"), "w");
+    const datasync = vi.spyOn(Object.getPrototypeOf(probe) as FileHandle, "datasync");
+    await probe.close();
+    const j = await openFileJournal({
+      dir,
+      fsync: "interval",
+      fsyncIntervalMs: 80,
+      commitIntervalMs: 0,
+      segmentBytes: 1 << 20,
+    });
+    try {
+      for (let i = 0; i < 5; i++) await j.append(`{"n":${i}}`); // five groups, one after another
+      expect(onDisk().split("\n")).toHaveLength(6);
+      expect(datasync).not.toHaveBeenCalled();
+      await new Promise((r) => setTimeout(r, 200));
+      expect(datasync).toHaveBeenCalledTimes(1); // one for all five groups
+    } finally {
+      await j.close();
+      datasync.mockRestore();
+    }
+  });
+
   it("makes appends of one commit window durable together, in order, before resolving", async () => {
     const j = await open();
     const commits: number[] = [];

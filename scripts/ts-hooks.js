@@ -1,6 +1,7 @@
-// Module hooks for bench/register.js: `./x.js` imported from a .ts file resolves to `./x.ts` when that
+// Module hooks for scripts/ts-register.js: `./x.js` imported from a .ts file resolves to `./x.ts` when that
 // exists (NodeNext style), and .ts files are transpiled without type checking (`npm run typecheck`
-// checks them). Only files under bench/ are expected to use this.
+// checks them). Used by the benchmarks, and by worker threads when the gateway runs from its TypeScript
+// sources (tests): see src/store/worker/thread-entry.ts.
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
