@@ -156,9 +156,17 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   }
   const resolveUpstream = (url: string): string =>
     url.startsWith("sim://") ? simulators.get(url.slice("sim://".length))!.url : url;
+  let log: FastifyInstance["log"] | null = null;
+  const chainId = config.audit.chain_id ?? generateChainId();
+  const writes = openStoreWrites(config, store, {
+    inferenceChain: inferenceChain(chainId),
+    onThreadError: (err) =>
+      log?.error({ err }, "store writes thread failed: the next batch starts a new one"),
+  });
   const control = await openControlPlane(config, store, resolveUpstream, {
     externalGuard: (url, timeoutMs) => new HttpGuard(url, timeoutMs),
     seed,
+    keyUses: writes.keys,
   });
   const catalog = control.catalog;
   const pools = buildPoolTable(config, resolveUpstream);
@@ -172,13 +180,6 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     onFailure: (endpoint, kind) => metrics.upstreamErrors.inc({ endpoint, kind }),
   });
   const clock = options.clock ?? Date.now;
-  let log: FastifyInstance["log"] | null = null;
-  const chainId = config.audit.chain_id ?? generateChainId();
-  const writes = openStoreWrites(config, store, {
-    inferenceChain: inferenceChain(chainId),
-    onThreadError: (err) =>
-      log?.error({ err }, "store writes thread failed: the next batch starts a new one"),
-  });
   const auditEvents = auditMetrics(metrics.registry, () => audit.backlog);
   const ledgerEvents = ledgerMetrics(metrics.registry, () => ledger.backlog);
   const ledger: Ledger = new Ledger({

@@ -8,6 +8,7 @@ import { DEFAULT_TIER_WEIGHTS } from "./config/scheduler-schema.js";
 import type { Config } from "./config/schema.js";
 import type { ExternalGuard } from "./customize/external-guard.js";
 import type { Store } from "./store/port.js";
+import type { ManagedKeyRepository } from "./store/tenant-port.js";
 import { applyTenants, type ApplyPlan } from "./tenancy/apply-tenants.js";
 import { buildModelRoutes, Catalog } from "./tenancy/catalog.js";
 import type { ModelRoute } from "./tenancy/policy.js";
@@ -53,6 +54,8 @@ export interface ControlPlaneHooks {
   readonly externalGuard: (url: string, timeoutMs: number) => ExternalGuard;
   /** What seeding applied (recorded in the audit trail at start, orphans logged). */
   readonly seed?: ApplyPlan;
+  /** Where keys' last use is written (batched): the store writes' thread by default in app.ts. */
+  readonly keyUses?: Pick<ManagedKeyRepository, "touch">;
 }
 
 export async function openControlPlane(
@@ -100,7 +103,7 @@ export async function openControlPlane(
           clockToleranceSec: oidc.clock_tolerance_seconds,
         });
   const status = (id: string) => directory.snapshot(id)?.status;
-  const lastUsed = new LastUsedRecorder(store.keys);
+  const lastUsed = new LastUsedRecorder(hooks.keyUses ?? store.keys);
   return {
     directory,
     catalog: new Catalog(directory, models),

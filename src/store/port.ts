@@ -125,11 +125,13 @@ export interface Store {
 }
 
 /**
- * The store writes of the batched writers (usage ledger, audit trail), apart from the rest of the
- * store so that they can run off the event loop: worker/store-writes.ts.
+ * The store writes of the batched writers (usage ledger, audit trail, keys' last use), apart from the
+ * rest of the store so that they can run off the event loop: worker/store-writes.ts.
  */
 export interface StoreWrites {
   readonly ledger: Pick<LedgerRepository, "append">;
+  /** Keys' last use, written in batches (auth/last-used.ts). */
+  readonly keys: Pick<ManagedKeyRepository, "touch">;
   readonly audit: Pick<AuditRepository, "head" | "append">;
   /** Throws if the database cannot be reached (through the writers' own connection). */
   ping(): Promise<void>;

@@ -97,6 +97,22 @@ describe.each(backends)("store writes thread: $name", (backend) => {
     expect(records[0]).toMatchObject({ action: "inference", actor: "key:key_1", tenant: "umbrella" });
   });
 
+  it.skipIf(!backend.available)("records keys' last use for the gateway's connection to read", async () => {
+    const at = new Date("2026-11-25T12:00:00.000Z");
+    await store.keys.insert({
+      id: "key_thread",
+      tenantId: "acme",
+      name: null,
+      hash: "ab".repeat(32),
+      displayPrefix: "tg_thread",
+      createdAt: at,
+      expiresAt: null,
+      revokedAt: null,
+    });
+    await writes.keys.touch([{ tenantId: "acme", id: "key_thread", at }]);
+    expect((await store.keys.get("acme", "key_thread"))!.lastUsedAt).toEqual(at);
+  });
+
   it.skipIf(!backend.available)("answers the calls in flight before it closes", async () => {
     const own = new ThreadStoreWrites({ url, poolSize: 1, inferenceChain: null });
     const pending = own.ledger.append(events(50, "initech"));

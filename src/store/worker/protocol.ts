@@ -1,11 +1,14 @@
 import type { AuditRecord } from "../../audit/chain.js";
 import type { UsageEvent } from "../../usage/usage-event.js";
 import type { ChainHead } from "../audit-port.js";
+import type { ManagedKeyRepository } from "../tenant-port.js";
 
 /**
  * Messages between the gateway's event loop and its store-writes thread (see thread.ts). Every call
  * carries an id, and the thread answers each one once, in order.
  */
+
+type KeyUse = Parameters<ManagedKeyRepository["touch"]>[0][number];
 
 /** What the thread opens: its own connection(s) to the gateway's store. */
 export interface ThreadSettings {
@@ -18,6 +21,7 @@ export interface ThreadSettings {
 
 export type Call =
   | { readonly id: number; readonly op: "ledger.append"; readonly events: readonly UsageEvent[] }
+  | { readonly id: number; readonly op: "keys.touch"; readonly uses: readonly KeyUse[] }
   | { readonly id: number; readonly op: "audit.head"; readonly chain: string }
   | { readonly id: number; readonly op: "audit.append"; readonly records: readonly AuditRecord[] }
   | { readonly id: number; readonly op: "ping" }
@@ -26,6 +30,7 @@ export type Call =
 /** What each call resolves to. */
 export interface Results {
   "ledger.append": number;
+  "keys.touch": undefined;
   "audit.head": ChainHead | null;
   "audit.append": undefined;
   ping: undefined;

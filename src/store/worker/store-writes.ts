@@ -16,6 +16,7 @@ export function inlineWrites(store: Store, inferenceChain: string | null): Store
   const audit = inferenceChain === null ? undefined : inferenceAudit(inferenceChain);
   return {
     ledger: { append: (events) => store.ledger.append(events, audit) },
+    keys: store.keys,
     audit: store.audit,
     ping: () => store.ping(),
     close: () => Promise.resolve(),
@@ -23,7 +24,7 @@ export function inlineWrites(store: Store, inferenceChain: string | null): Store
 }
 
 /**
- * The ledger's and the audit trail's batch writes in a worker thread with its own store connection
+ * The batched writers' store writes (ledger, audit trail, keys' last use) in a worker thread with its own store connection
  * (thread.ts): SQLite statements run synchronously, and a batch of a few hundred events costs tens of
  * milliseconds of CPU — on the event loop, every request in flight would wait for it. Calls are
  * answered in order. If the thread dies, the calls in flight fail (the writers retry their batch)
@@ -33,6 +34,9 @@ export function inlineWrites(store: Store, inferenceChain: string | null): Store
 export class ThreadStoreWrites implements StoreWrites {
   readonly ledger = {
     append: (events: Body<"ledger.append">["events"]) => this.call("ledger.append", { events }),
+  };
+  readonly keys = {
+    touch: (uses: Body<"keys.touch">["uses"]) => this.call("keys.touch", { uses }),
   };
   readonly audit = {
     head: (chain: string) => this.call("audit.head", { chain }),

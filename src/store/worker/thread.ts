@@ -24,6 +24,8 @@ async function run(call: Call): Promise<unknown> {
   switch (call.op) {
     case "ledger.append":
       return store.ledger.append(call.events, audit);
+    case "keys.touch":
+      return store.keys.touch(call.uses);
     case "audit.head":
       return store.audit.head(call.chain);
     case "audit.append":
