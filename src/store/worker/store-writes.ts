@@ -24,9 +24,10 @@ export function inlineWrites(store: Store, inferenceChain: string | null): Store
 }
 
 /**
- * The batched writers' store writes (ledger, audit trail, keys' last use) in a worker thread with its own store connection
- * (thread.ts): SQLite statements run synchronously, and a batch of a few hundred events costs tens of
- * milliseconds of CPU — on the event loop, every request in flight would wait for it. Calls are
+ * The batched writers' store writes (ledger, audit trail, keys' last use) in a worker thread with its
+ * own store connection (thread.ts): SQLite statements run synchronously, and a batch of a few hundred
+ * events costs tens of milliseconds of CPU — on the event loop, every request in flight would wait
+ * for it. Calls are
  * answered in order. If the thread dies, the calls in flight fail (the writers retry their batch)
  * and the next call starts a new thread. The thread keeps the process alive only while a call is
  * in flight.
