@@ -83,6 +83,24 @@ describe.skipIf(!postgresAvailable)("PostgreSQL row-level security", () => {
     }
   });
 
+  it("lets the ledger's writer add any tenant's usage in one statement, and nothing more", async () => {
+    await app.query("begin");
+    try {
+      await app.query("select set_config('app.ledger_writer', 'on', true)");
+      await expect(
+        app.query("select distinct tenant_id from usage_events order by 1"),
+      ).resolves.toMatchObject({
+        rows: [{ tenant_id: "acme" }, { tenant_id: "globex" }],
+      });
+      await expect(app.query("delete from usage_events")).resolves.toMatchObject({ rowCount: 0 });
+      await expect(app.query("delete from usage_records")).resolves.toMatchObject({ rowCount: 0 });
+      expect(await count("api_keys")).toBe(0); // other tables keep their tenant policies
+    } finally {
+      await app.query("rollback");
+    }
+    expect(await count("usage_events")).toBe(0); // SET LOCAL: gone with the transaction
+  });
+
   it("lets authentication find exactly the presented key, and nothing else, before it knows the tenant", async () => {
     const found = await store.keys.findByHash(acmeKeyHash);
     expect(found?.tenantId).toBe("acme");

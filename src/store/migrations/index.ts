@@ -5,6 +5,7 @@ import { rowLevelSecurity } from "./003-row-level-security.js";
 import { tenants } from "./004-tenants.js";
 import { auditLog } from "./005-audit-log.js";
 import { tenantSecrets } from "./006-tenant-secrets.js";
+import { ledgerWriter } from "./007-ledger-writer.js";
 
 /** Versioned migrations, applied in name order by Kysely's Migrator; never edit a released one. */
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   "004-tenants": tenants,
   "005-audit-log": auditLog,
   "006-tenant-secrets": tenantSecrets,
+  "007-ledger-writer": ledgerWriter,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -2,7 +2,7 @@ import { sql, type Transaction } from "kysely";
 import { rollupDeltas, type RollupDelta } from "../../usage/rollup.js";
 import type { UsageEvent } from "../../usage/usage-event.js";
 import type { Database } from "./schema.js";
-import { setTenant } from "./tenant-scope.js";
+import { actAsLedgerWriter } from "./tenant-scope.js";
 import { toRow } from "./usage-rows.js";
 
 /**
@@ -21,18 +21,14 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-/** Events by tenant, each request id once (a journal may hold a record twice after a retried write). */
-function byTenant(events: readonly UsageEvent[]): Map<string, UsageEvent[]> {
+/** Each request id once (a journal may hold a record twice after a retried write). */
+function unique(events: readonly UsageEvent[]): UsageEvent[] {
   const seen = new Set<string>();
-  const groups = new Map<string, UsageEvent[]>();
-  for (const e of events) {
-    if (seen.has(e.requestId)) continue;
+  return events.filter((e) => {
+    if (seen.has(e.requestId)) return false;
     seen.add(e.requestId);
-    const list = groups.get(e.tenantId);
-    if (list === undefined) groups.set(e.tenantId, [e]);
-    else list.push(e);
-  }
-  return groups;
+    return true;
+  });
 }
 
 async function upsertRollups(trx: Transaction<Database>, deltas: readonly RollupDelta[]): Promise<void> {
@@ -70,36 +66,35 @@ async function upsertRollups(trx: Transaction<Database>, deltas: readonly Rollup
 }
 
 /**
- * In one transaction: per tenant (scoped for RLS), a multi-row insert that skips request ids already
- * stored, then the rollups of exactly the rows it inserted. Replaying a batch is therefore harmless:
- * nothing is counted twice, in the events or in the rollups. Returns the events it stored.
+ * In one transaction: multi-row inserts that skip request ids already stored, then the rollups of
+ * exactly the rows they inserted. Replaying a batch is therefore harmless: nothing is counted twice,
+ * in the events or in the rollups. Returns the events it stored. On PostgreSQL the transaction acts
+ * as the ledger's writer (`app.ledger_writer`, migration 007), so one statement carries many tenants'
+ * rows.
  */
 export async function appendEvents(
   trx: Transaction<Database>,
   rls: boolean,
   events: readonly UsageEvent[],
 ): Promise<UsageEvent[]> {
-  const stored: UsageEvent[] = [];
-  for (const [tenantId, list] of byTenant(events)) {
-    if (rls) await setTenant(trx, tenantId);
-    const fresh = new Set<string>();
-    for (const chunk of chunks(list, ROWS_PER_STATEMENT)) {
-      await yieldToEventLoop();
-      const rows = await trx
-        .insertInto("usage_events")
-        .values(chunk.map(toRow))
-        .onConflict((oc) => oc.column("request_id").doNothing())
-        .returning("request_id")
-        .execute();
-      for (const r of rows) fresh.add(r.request_id);
-    }
-    if (fresh.size === 0) continue;
-    const inserted = fresh.size === list.length ? list : list.filter((e) => fresh.has(e.requestId));
-    for (const chunk of chunks(rollupDeltas(inserted), ROWS_PER_STATEMENT)) {
-      await yieldToEventLoop();
-      await upsertRollups(trx, chunk);
-    }
-    stored.push(...inserted);
+  if (rls) await actAsLedgerWriter(trx);
+  const list = unique(events);
+  const fresh = new Set<string>();
+  for (const chunk of chunks(list, ROWS_PER_STATEMENT)) {
+    await yieldToEventLoop();
+    const rows = await trx
+      .insertInto("usage_events")
+      .values(chunk.map(toRow))
+      .onConflict((oc) => oc.column("request_id").doNothing())
+      .returning("request_id")
+      .execute();
+    for (const r of rows) fresh.add(r.request_id);
+  }
+  if (fresh.size === 0) return [];
+  const stored = fresh.size === list.length ? list : list.filter((e) => fresh.has(e.requestId));
+  for (const chunk of chunks(rollupDeltas(stored), ROWS_PER_STATEMENT)) {
+    await yieldToEventLoop();
+    await upsertRollups(trx, chunk);
   }
   return stored;
 }

@@ -10,6 +10,11 @@ export async function setTenant(trx: Transaction<Database>, tenantId: string): P
   await sql`select set_config('app.tenant_id', ${tenantId}, true)`.execute(trx);
 }
 
+/** The usage ledger's batch writes only: every tenant's events and rollups (PostgreSQL, migration 007). */
+export async function actAsLedgerWriter(trx: Transaction<Database>): Promise<void> {
+  await sql`select set_config('app.ledger_writer', 'on', true)`.execute(trx);
+}
+
 /** Runs `fn` in a transaction scoped to `tenantId` (PostgreSQL RLS); on SQLite a plain transaction. */
 export function inTenant<T>(
   db: Kysely<Database>,
