@@ -48,7 +48,7 @@ export interface GatewayDeps {
   /** Every settled request goes to each sink (admission settlement, metrics, ledger). */
   readonly sinks: readonly UsageSink[];
   readonly metrics: GatewayMetrics;
-  /** The audit trail: every admin action is recorded here (inference calls via a usage sink). */
+  /** The audit trail: every admin action is recorded here (inference calls by the usage ledger). */
   readonly audit: AuditLog;
   /** Audit queries (tenant-scoped or platform-wide). */
   readonly auditReader: AuditReader;
