@@ -22,3 +22,8 @@ export function acrossTenants<T>(
 export async function seeAllTenants(trx: Transaction<Database>): Promise<void> {
   await sql`select set_config('app.all_tenants', 'on', true)`.execute(trx);
 }
+
+/** The usage ledger's batch writes only: every tenant's events and rollups (PostgreSQL, migration 007). */
+export async function actAsLedgerWriter(trx: Transaction<Database>): Promise<void> {
+  await sql`select set_config('app.ledger_writer', 'on', true)`.execute(trx);
+}

@@ -1,6 +1,7 @@
 import type { Insertable, Transaction } from "kysely";
 import type { AuditRecord } from "../../audit/chain.js";
 import type { ChainHead } from "../audit-port.js";
+import { chunks } from "./chunks.js";
 import type { AuditLogTable } from "./control-tables.js";
 import type { Database } from "./schema.js";
 
@@ -40,10 +41,7 @@ export async function insertRecords(
   trx: Transaction<Database>,
   records: readonly AuditRecord[],
 ): Promise<void> {
-  for (let i = 0; i < records.length; i += ROWS_PER_STATEMENT) {
-    await trx
-      .insertInto("audit_log")
-      .values(records.slice(i, i + ROWS_PER_STATEMENT).map(toRow))
-      .execute();
+  for (const chunk of chunks(records, ROWS_PER_STATEMENT)) {
+    await trx.insertInto("audit_log").values(chunk.map(toRow)).execute();
   }
 }

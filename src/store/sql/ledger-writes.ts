@@ -2,7 +2,8 @@ import { sql, type Transaction } from "kysely";
 import { rollupDeltas, type RollupDelta } from "../../usage/rollup.js";
 import type { UsageEvent } from "../../usage/usage-event.js";
 import type { Database } from "./schema.js";
-import { actAsLedgerWriter } from "./tenant-scope.js";
+import { actAsLedgerWriter } from "./all-tenants.js";
+import { chunks } from "./chunks.js";
 import { toRow } from "./usage-rows.js";
 
 /**
@@ -14,12 +15,6 @@ import { toRow } from "./usage-rows.js";
 const ROWS_PER_STATEMENT = 50;
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 /** Each request id once (a journal may hold a record twice after a retried write). */
 function unique(events: readonly UsageEvent[]): UsageEvent[] {

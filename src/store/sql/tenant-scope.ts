@@ -6,13 +6,8 @@ import type { Database } from "./schema.js";
  * `set_config(…, true)` is SET LOCAL: it ends with the transaction, so pooled connections (and
  * PgBouncer in transaction mode) never carry one tenant's setting into another's work.
  */
-export async function setTenant(trx: Transaction<Database>, tenantId: string): Promise<void> {
+async function setTenant(trx: Transaction<Database>, tenantId: string): Promise<void> {
   await sql`select set_config('app.tenant_id', ${tenantId}, true)`.execute(trx);
-}
-
-/** The usage ledger's batch writes only: every tenant's events and rollups (PostgreSQL, migration 007). */
-export async function actAsLedgerWriter(trx: Transaction<Database>): Promise<void> {
-  await sql`select set_config('app.ledger_writer', 'on', true)`.execute(trx);
 }
 
 /** Runs `fn` in a transaction scoped to `tenantId` (PostgreSQL RLS); on SQLite a plain transaction. */
