@@ -67,8 +67,3 @@ export async function writeBatch(
   }
   return inserted;
 }
-
-export function backoffMs(failures: number, options: WriterOptions): number {
-  const base = options.retryBaseMs ?? 100;
-  return Math.min(options.retryMaxMs ?? 5000, base * 2 ** Math.min(failures - 1, 16));
-}
