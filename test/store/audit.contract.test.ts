@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { link, type AuditEntry, type AuditRecord } from "../../src/audit/chain.js";
 import type { Store } from "../../src/store/port.js";
-import { backends } from "./backends.js";
+import { backends, useBackend } from "./backends.js";
 
 const entry = (i: number, over: Partial<AuditEntry> = {}): AuditEntry => ({
   time: new Date(Date.UTC(2026, 10, 25, 10, 0, i)).toISOString(),
@@ -16,13 +16,11 @@ const entry = (i: number, over: Partial<AuditEntry> = {}): AuditEntry => ({
 
 describe.each(backends)("audit store contract: $name", (backend) => {
   let store: Store;
-  let cleanup: () => Promise<void>;
   let a: AuditRecord[];
   let b: AuditRecord[];
 
-  beforeAll(async () => {
-    if (!backend.available) return;
-    ({ store, cleanup } = await backend.open());
+  useBackend(backend, async (opened) => {
+    store = opened.store;
     a = link(
       "replica-a",
       null,
@@ -36,10 +34,6 @@ describe.each(backends)("audit store contract: $name", (backend) => {
     await store.audit.append(a.slice(0, 20));
     await store.audit.append(b);
     await store.audit.append(a.slice(20));
-  });
-  afterAll(async () => {
-    await store?.close();
-    await cleanup?.();
   });
 
   it.skipIf(!backend.available)(

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Store, UsageDimension } from "../../src/store/port.js";
 import { hourOf } from "../../src/usage/rollup.js";
 import type { UsageEvent } from "../../src/usage/usage-event.js";
 import { usageEvent } from "../usage/events.js";
-import { backends } from "./backends.js";
+import { backends, useBackend } from "./backends.js";
 
 const NOV = { from: new Date("2026-11-01T00:00:00Z"), to: new Date("2026-12-01T00:00:00Z") };
 const P1 = { inputPer1k: 500, outputPer1k: 1500, cachedInputPer1k: 250 };
@@ -37,20 +37,13 @@ const sum = (list: UsageEvent[], f: (e: UsageEvent) => number) => list.reduce((s
 
 describe.each(backends)("ledger contract: $name", (backend) => {
   let store: Store;
-  let cleanup: () => Promise<void>;
   const acme = events(1200, "acme", 1); // more than one multi-row statement
   const globex = events(300, "globex", 2);
 
-  beforeAll(async () => {
-    if (!backend.available) return;
-    ({ store, cleanup } = await backend.open());
+  useBackend(backend, async (opened) => {
+    store = opened.store;
     const mixed = [...acme.slice(0, 600), ...globex, ...acme.slice(600)];
     expect(await store.ledger.append(mixed)).toBe(1500);
-  });
-  afterAll(async () => {
-    if (!backend.available) return;
-    await store.close();
-    await cleanup();
   });
 
   it.skipIf(!backend.available)(

@@ -1,8 +1,8 @@
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Store } from "../../src/store/port.js";
 import type { StoredSecret } from "../../src/store/secret-port.js";
-import { backends } from "./backends.js";
+import { backends, useBackend } from "./backends.js";
 
 const at = (min: number) => new Date(Date.UTC(2026, 10, 25, 10, min));
 const secret = (tenantId: string, name: string, sealed: string, keyId = "k1", min = 0): StoredSecret => ({
@@ -17,18 +17,13 @@ const secret = (tenantId: string, name: string, sealed: string, keyId = "k1", mi
 describe.each(backends)("secrets store contract: $name", (backend) => {
   let store: Store;
   let appUrl: string | undefined;
-  let cleanup: () => Promise<void>;
 
-  beforeAll(async () => {
-    if (!backend.available) return;
-    ({ store, appUrl, cleanup } = await backend.open());
+  useBackend(backend, async (opened) => {
+    store = opened.store;
+    appUrl = opened.appUrl;
     expect(await store.secrets.put(secret("acme", "openai", "sealed-a1"))).toBe(true);
     expect(await store.secrets.put(secret("acme", "anthropic", "sealed-a2", "k0"))).toBe(true);
     expect(await store.secrets.put(secret("globex", "openai", "sealed-g1", "k0"))).toBe(true);
-  });
-  afterAll(async () => {
-    await store?.close();
-    await cleanup?.();
   });
 
   it.skipIf(!backend.available)("keeps each tenant's secrets apart", async () => {

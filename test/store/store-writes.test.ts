@@ -6,7 +6,7 @@ import { link, verifyChain } from "../../src/audit/chain.js";
 import type { Store } from "../../src/store/port.js";
 import { ThreadStoreWrites } from "../../src/store/worker/store-writes.js";
 import { usageEvent } from "../usage/events.js";
-import { backends } from "./backends.js";
+import { backends, useBackend } from "./backends.js";
 
 const NOV = { from: new Date("2026-11-01T00:00:00Z"), to: new Date("2026-12-01T00:00:00Z") };
 
@@ -35,22 +35,18 @@ const entries = (n: number) =>
 describe.each(backends)("store writes thread: $name", (backend) => {
   let store: Store;
   let url: string;
-  let cleanup: () => Promise<void>;
   let writes: ThreadStoreWrites;
   const threadErrors: Error[] = [];
 
-  beforeAll(async () => {
-    if (!backend.available) return;
-    ({ store, url, cleanup } = await backend.open());
+  useBackend(backend, async (opened) => {
+    store = opened.store;
+    url = opened.url;
     writes = new ThreadStoreWrites({ url, poolSize: 1, inferenceChain: null }, (err) =>
       threadErrors.push(err),
     );
   });
   afterAll(async () => {
-    if (!backend.available) return;
-    await writes.close();
-    await store.close();
-    await cleanup();
+    await writes?.close();
   });
 
   it.skipIf(!backend.available)(
@@ -142,6 +138,6 @@ describe("store writes thread that dies", () => {
     rmSync(blocker);
     // the same URL now opens: a new thread takes the next call
     await expect(writes.ping()).resolves.toBeUndefined();
-    await writes.close();
+    await writes?.close();
   });
 });

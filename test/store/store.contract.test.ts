@@ -1,21 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createApiKey } from "../../src/auth/key-service.js";
 import type { Store } from "../../src/store/port.js";
-import { backends } from "./backends.js";
+import { backends, useBackend } from "./backends.js";
 
 // One contract, every adapter, real databases.
 describe.each(backends)("store contract: $name", (backend) => {
   let store: Store;
-  let cleanup: () => Promise<void>;
 
-  beforeAll(async () => {
-    if (!backend.available) return;
-    ({ store, cleanup } = await backend.open());
-  });
-  afterAll(async () => {
-    if (!backend.available) return;
-    await store.close();
-    await cleanup();
+  useBackend(backend, async (opened) => {
+    store = opened.store;
   });
 
   it.skipIf(!backend.available)("migrates idempotently and answers ping", async () => {

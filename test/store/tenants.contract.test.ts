@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createApiKey } from "../../src/auth/key-service.js";
 import type { Store } from "../../src/store/port.js";
-import { backends } from "./backends.js";
+import { backends, useBackend } from "./backends.js";
 
 const AT = new Date("2026-11-25T12:00:00.000Z");
 const spec = (tier: string) => ({ tier, models_allowed: ["m"] });
@@ -9,16 +9,9 @@ const spec = (tier: string) => ({ tier, models_allowed: ["m"] });
 // The control plane's tables, every adapter, real databases (PostgreSQL as the non-owner runtime role).
 describe.each(backends)("tenants, key lifecycle and admin keys: $name", (backend) => {
   let store: Store;
-  let cleanup: () => Promise<void>;
 
-  beforeAll(async () => {
-    if (!backend.available) return;
-    ({ store, cleanup } = await backend.open());
-  });
-  afterAll(async () => {
-    if (!backend.available) return;
-    await store.close();
-    await cleanup();
+  useBackend(backend, async (opened) => {
+    store = opened.store;
   });
 
   it.skipIf(!backend.available)(
