@@ -16,6 +16,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { openSqlite } from "../../src/store/sqlite/driver.js";
 import { openStore } from "../../src/store/open.js";
+import { toRollupRow } from "../../src/store/sql/usage-rows.js";
 import type { PricedTotals, Store } from "../../src/store/port.js";
 import { monthRange } from "../../src/usage/invoice.js";
 import { rollupDeltas, type RollupDelta } from "../../src/usage/rollup.js";
@@ -86,20 +87,10 @@ const COLUMNS = [
   "cost_micros",
 ] as const;
 
-const values = (d: RollupDelta): (string | number)[] => [
-  d.tenantId,
-  d.hour,
-  d.model,
-  d.priceInput,
-  d.priceCachedInput,
-  d.priceOutput,
-  d.requests,
-  d.errors,
-  d.inputTokens,
-  d.outputTokens,
-  d.cachedTokens,
-  d.costMicros,
-];
+const values = (d: RollupDelta): unknown[] => {
+  const row = toRollupRow(d);
+  return COLUMNS.map((c) => row[c]);
+};
 
 /** Inserts rollup rows straight into usage_records (as the owner on PostgreSQL). */
 async function bulkLoad(bs: BenchStore, rows: readonly RollupDelta[]): Promise<number> {

@@ -4,7 +4,7 @@ import type { UsageEvent } from "../../usage/usage-event.js";
 import type { Database } from "./schema.js";
 import { actAsLedgerWriter } from "./all-tenants.js";
 import { chunks } from "./chunks.js";
-import { toRow } from "./usage-rows.js";
+import { toRollupRow, toRow } from "./usage-rows.js";
 
 /**
  * Rows per statement (well under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters). Small,
@@ -29,22 +29,7 @@ function unique(events: readonly UsageEvent[]): UsageEvent[] {
 async function upsertRollups(trx: Transaction<Database>, deltas: readonly RollupDelta[]): Promise<void> {
   await trx
     .insertInto("usage_records")
-    .values(
-      deltas.map((d) => ({
-        tenant_id: d.tenantId,
-        hour: d.hour,
-        model: d.model,
-        price_input: d.priceInput,
-        price_cached_input: d.priceCachedInput,
-        price_output: d.priceOutput,
-        requests: d.requests,
-        errors: d.errors,
-        input_tokens: d.inputTokens,
-        output_tokens: d.outputTokens,
-        cached_tokens: d.cachedTokens,
-        cost_micros: d.costMicros,
-      })),
-    )
+    .values(deltas.map(toRollupRow))
     .onConflict((oc) =>
       oc
         .columns(["tenant_id", "hour", "model", "price_input", "price_cached_input", "price_output"])

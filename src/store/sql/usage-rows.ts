@@ -1,12 +1,31 @@
 import type { Insertable, Selectable } from "kysely";
 import type { Endpoint, UsageEvent } from "../../usage/usage-event.js";
-import type { UsageEventsTable } from "./schema.js";
+import type { RollupDelta } from "../../usage/rollup.js";
+import type { UsageEventsTable, UsageRecordsTable } from "./schema.js";
 
 const flag = (b: boolean): number => (b ? 1 : 0);
 
 /** PostgreSQL returns bigint and sums as strings; SQLite as numbers. */
 export const num = (v: number | string | bigint | null | undefined): number =>
   v === null || v === undefined ? 0 : Number(v);
+
+/** An hourly rollup increment as a `usage_records` row. */
+export function toRollupRow(d: RollupDelta): Insertable<UsageRecordsTable> {
+  return {
+    tenant_id: d.tenantId,
+    hour: d.hour,
+    model: d.model,
+    price_input: d.priceInput,
+    price_cached_input: d.priceCachedInput,
+    price_output: d.priceOutput,
+    requests: d.requests,
+    errors: d.errors,
+    input_tokens: d.inputTokens,
+    output_tokens: d.outputTokens,
+    cached_tokens: d.cachedTokens,
+    cost_micros: d.costMicros,
+  };
+}
 
 export function toRow(e: UsageEvent): Insertable<UsageEventsTable> {
   return {
