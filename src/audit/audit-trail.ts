@@ -27,7 +27,6 @@ export interface AuditTrailOptions {
 }
 
 const DONE = Promise.resolve();
-const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /**
  * The audit trail: `record` appends the entry to a local journal (no await, no throw: a request never
@@ -75,9 +74,8 @@ export class AuditTrail implements AuditLog {
     const out: string[] = [];
     const failure = this.options.journal.failure;
     if (failure !== null) out.push(`audit journal: ${failure.message}`);
-    const error = this.replayer.lastError;
-    if (error !== null)
-      out.push(`audit trail: ${this.backlog} records waiting in the journal (store: ${message(error)})`);
+    const writer = this.replayer.problem();
+    if (writer !== null) out.push(writer);
     return out;
   }
 

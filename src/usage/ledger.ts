@@ -13,7 +13,6 @@ export interface LedgerOptions extends WriterOptions {
 }
 
 const DONE = Promise.resolve();
-const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /**
  * The usage ledger, as a sink: each settled request is appended to the journal (durable before the
@@ -55,10 +54,8 @@ export class Ledger implements UsageSink {
     const out: string[] = [];
     const journal = this.options.journal.failure;
     if (journal !== null) out.push(`usage journal: ${journal.message}`);
-    const error = this.replayer.lastError;
-    if (error !== null) {
-      out.push(`usage ledger: ${this.backlog} events waiting in the journal (store: ${message(error)})`);
-    }
+    const writer = this.replayer.problem();
+    if (writer !== null) out.push(writer);
     return out;
   }
 

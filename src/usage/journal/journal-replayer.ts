@@ -29,6 +29,7 @@ export interface ReplayerOptions {
 }
 
 const DONE = Promise.resolve();
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 export function backoffMs(
   failures: number,
@@ -75,9 +76,10 @@ export class JournalReplayer<B> {
     return Math.max(0, this.options.journal.backlogAtOpen + this.appended - this.consumed);
   }
 
-  /** The last failure to read the journal or to write a batch; null once a batch is written. */
-  get lastError(): unknown {
-    return this.error;
+  /** While reading the journal or writing batches fails: what failed, with the backlog; else null. */
+  problem(): string | null {
+    if (this.error === null) return null;
+    return `${this.options.name}: ${this.backlog} ${this.options.unit} waiting in the journal (store: ${message(this.error)})`;
   }
 
   start(target: ReplayTarget<B>): void {
