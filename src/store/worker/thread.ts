@@ -4,12 +4,15 @@
  * synchronous statements nor the building of large batch statements, nor the hashing of the audit
  * chain, ever runs on the gateway's event loop. Started by store-writes.ts.
  */
+import { readlinkSync } from "node:fs";
+import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { inferenceAudit } from "../../audit/inference-audit.js";
 import { openStore } from "../open.js";
 import type { Call, Reply, ThreadError, ThreadSettings } from "./protocol.js";
 
 const settings = workerData as ThreadSettings;
+lowerPriority();
 const store = openStore(settings.url, { poolSize: settings.poolSize });
 const port = parentPort!;
 const audit = settings.inferenceChain === null ? undefined : inferenceAudit(settings.inferenceChain);
@@ -51,3 +54,18 @@ port.on("message", (call: Call) => {
     if (call.op === "close") port.close();
   });
 });
+
+/**
+ * Runs this thread at the lowest CPU priority (nice 19; Linux, where a thread has its own id): its
+ * batches then use the CPU the event loop leaves idle instead of taking time slices from requests
+ * in flight when both share a core. Under sustained saturation the store falls behind and events
+ * wait in the journal, as during an outage. Elsewhere (no /proc/thread-self) it runs as it is.
+ */
+function lowerPriority(): void {
+  try {
+    const tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 19);
+  } catch {
+    // not Linux, or not allowed: same priority as the event loop
+  }
+}
