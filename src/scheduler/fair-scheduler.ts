@@ -6,6 +6,9 @@ import { overloaded, queueFull } from "./queue-errors.js";
 import type { PoolTable } from "./pools.js";
 import type { Scheduler, SchedulerSnapshot, Slot, SlotRequest } from "./scheduler.js";
 import type { SlotStore } from "./slot-store.js";
+import type { Waiter } from "./pool-queue.js";
+
+const NONE: readonly string[] = [];
 
 export interface SchedulerSettings {
   readonly maxQueuePerTenant: number;
@@ -81,18 +84,24 @@ export class FairScheduler implements Scheduler {
     }
     const signal = request.signal;
     if (signal.aborted) return Promise.reject(signal.reason as Error);
+    const wants: Waiter = {
+      id: request.id,
+      tenant,
+      band: bandOf(request.priority),
+      weight: this.options.weightOf(tenant),
+      cost: request.inputTokens + 2 * request.outputTokens,
+      since: this.options.clock.now(),
+      prefer: request.prefer ?? "",
+      avoid: request.avoid === undefined || request.avoid.size === 0 ? NONE : [...request.avoid],
+    };
+    // Nobody queued here and a store that answers at once: no promise, timer or listener to set up.
+    const now = rt.tryNow(wants);
+    if (now !== null) return Promise.resolve(now);
     return new Promise<Slot>((resolve, reject) => {
       let cancelTimer = (): void => undefined;
       const onAbort = (): void => rt.drop(waiter, signal.reason);
       const waiter: Pending = {
-        id: request.id,
-        tenant,
-        band: bandOf(request.priority),
-        weight: this.options.weightOf(tenant),
-        cost: request.inputTokens + 2 * request.outputTokens,
-        since: this.options.clock.now(),
-        prefer: request.prefer ?? "",
-        avoid: request.avoid === undefined ? [] : [...request.avoid],
+        ...wants,
         resolve(slot) {
           cancelTimer();
           signal.removeEventListener("abort", onAbort);

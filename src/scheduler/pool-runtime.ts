@@ -5,7 +5,7 @@ import { PoolQueue, type Waiter } from "./pool-queue.js";
 import type { Pool } from "./pools.js";
 import { storeUnavailable } from "./queue-errors.js";
 import type { Slot, Used } from "./scheduler.js";
-import type { Candidate, DispatchResult, LeaseRef } from "./slot-store.js";
+import type { Candidate, DispatchResult, LeaseRef, ReleaseRequest } from "./slot-store.js";
 
 /** A queued request and how to answer it. */
 export interface Pending extends Waiter {
@@ -41,6 +41,39 @@ export class PoolRuntime {
     this.queue.add(w);
     this.count(1);
     void this.pump();
+  }
+
+  /**
+   * The fast path of a store that answers synchronously (SlotStore.sync): with nobody queued here,
+   * asks for a slot for `w` alone at once. Null when it must wait (the store registered it as
+   * waiting, as a queued dispatch would; the caller queues it).
+   */
+  tryNow(w: Waiter): Slot | null {
+    const sync = this.o.store.sync;
+    if (sync === undefined || this.queue.size > 0 || this.pumping) return null;
+    const s = this.o.settings;
+    const result = sync.dispatch({
+      pool: this.pool.name,
+      replica: this.o.replica,
+      now: this.o.clock.now(),
+      candidates: [
+        {
+          tenant: w.tenant,
+          band: w.band,
+          weight: w.weight,
+          cost: w.cost,
+          lease: w.id,
+          more: false,
+          prefer: w.prefer,
+          avoid: w.avoid,
+        },
+      ],
+      endpoints: this.capacity.rooms(),
+      leaseTtlMs: s.leaseTtlMs,
+      waitTtlMs: s.waitTtlMs,
+      starvationLimit: s.starvationLimit,
+    });
+    return result.kind === "granted" ? this.slot(w, result.endpoint) : null;
   }
 
   /** Takes a waiter out of the queue (abort, max wait) and fails it; no-op once it left. */
@@ -126,11 +159,26 @@ export class PoolRuntime {
     const left = this.queue.remove(w);
     this.count(-1);
     if (left === "emptied" && c.more) this.withdraw(w);
-    const live: Live = { ...w, endpoint };
-    this.live.set(lease, live);
+    w.resolve(this.slot(w, endpoint));
+  }
+
+  /** The slot `w` was granted on `endpoint` (its lease is w.id). */
+  private slot(w: Waiter, endpoint: string): Slot {
+    const live: Live = {
+      id: w.id,
+      tenant: w.tenant,
+      band: w.band,
+      weight: w.weight,
+      cost: w.cost,
+      since: w.since,
+      prefer: w.prefer,
+      avoid: w.avoid,
+      endpoint,
+    };
+    this.live.set(w.id, live);
     let released = false;
     this.o.events?.onDispatch?.(this.pool.name, w.tenant, this.o.clock.now() - w.since);
-    w.resolve({
+    return {
       pool: this.pool.name,
       endpoint,
       release: (used: Used) => {
@@ -140,32 +188,47 @@ export class PoolRuntime {
         this.o.events?.onServed?.(this.pool.name, w.tenant, served);
         this.releaseSlot(live, (served - w.cost) / w.weight, this.o.settings.anticipationMs);
       },
-    });
+    };
   }
 
   private releaseSlot(l: Live, correction: number, holdMs: number): void {
     this.live.delete(l.id);
+    const request: ReleaseRequest = {
+      pool: this.pool.name,
+      endpoints: this.capacity.rooms(),
+      endpoint: l.endpoint,
+      lease: l.id,
+      tenant: l.tenant,
+      band: l.band,
+      now: this.o.clock.now(),
+      correction,
+      holdMs,
+      starvationLimit: this.o.settings.starvationLimit,
+    };
+    // An untaken hold is given away when it ends.
+    const held = (h: boolean): void => {
+      if (h) this.o.clock.after(holdMs, () => this.kick());
+    };
+    const sync = this.o.store.sync;
+    if (sync !== undefined) {
+      try {
+        held(sync.release(request));
+      } catch (err) {
+        this.o.events?.onStoreError?.("release", err);
+      }
+      this.kick();
+      return;
+    }
     this.o.store
-      .release({
-        pool: this.pool.name,
-        endpoints: this.capacity.rooms(),
-        endpoint: l.endpoint,
-        lease: l.id,
-        tenant: l.tenant,
-        band: l.band,
-        now: this.o.clock.now(),
-        correction,
-        holdMs,
-        starvationLimit: this.o.settings.starvationLimit,
-      })
-      .then(
-        (held) => {
-          // An untaken hold is given away when it ends.
-          if (held) this.o.clock.after(holdMs, () => void this.pump());
-        },
-        (err: unknown) => this.o.events?.onStoreError?.("release", err), // the lease expires on its own
-      )
-      .finally(() => void this.pump());
+      .release(request)
+      .then(held, (err: unknown) => this.o.events?.onStoreError?.("release", err)) // the lease expires on its own
+      .finally(() => this.kick());
+  }
+
+  /** Runs the pump when requests wait here (or one is running: it goes round again). */
+  private kick(): void {
+    if (this.queue.size === 0 && !this.pumping) this.stopPolling();
+    else void this.pump();
   }
 
   private withdraw(w: Waiter): void {

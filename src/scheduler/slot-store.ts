@@ -90,6 +90,15 @@ export interface SlotStore {
   dispatch(request: DispatchRequest): Promise<DispatchResult>;
   /** Frees a slot (idempotent) and corrects the counter; resolves true if it became a hold. */
   release(request: ReleaseRequest): Promise<boolean>;
+  /**
+   * The same two operations answered synchronously, by a store whose state is in this process
+   * (memory): the scheduler then grants an uncontended request and frees its slot without a
+   * promise, a timer or an abort listener per request. Stores over the network leave them out.
+   */
+  readonly sync?: {
+    dispatch(request: DispatchRequest): DispatchResult;
+    release(request: ReleaseRequest): boolean;
+  };
   /** A replica's tenant stopped waiting without a dispatch (its queued requests left). */
   withdraw(pool: string, replica: string, tenant: string, band: Band, now: number): Promise<void>;
   /** Extends live leases to now + ttlMs; unknown or expired ones are ignored. */

@@ -14,6 +14,11 @@ export class FakeClock implements Clock {
     return this.t;
   }
 
+  /** Timers armed and not yet fired or cancelled. */
+  get pending(): number {
+    return this.timers.length;
+  }
+
   after(ms: number, fn: () => void): () => void {
     const timer = { at: this.t + ms, seq: this.seq++, fn };
     this.timers.push(timer);

@@ -1,12 +1,22 @@
 import { describe, expect, it } from "vitest";
+import { MemorySlotStore } from "../../src/scheduler/memory/slot-store.js";
 import { flush } from "../helpers/fake-clock.js";
-import { harness } from "./harness.js";
+import { asyncOnly, harness } from "./harness.js";
 
 const count = (xs: readonly string[], x: string) => xs.filter((y) => y === x).length;
 
-describe("fair scheduler: order", () => {
+// The memory store answers synchronously (the scheduler's fast path for an uncontended request);
+// asyncOnly() answers like Redis. Both must give the same order.
+const STORES = [
+  ["synchronous store", () => new MemorySlotStore()],
+  ["asynchronous store", () => asyncOnly(new MemorySlotStore())],
+] as const;
+
+describe.each(STORES)("fair scheduler: order (%s)", (_name, makeStore) => {
+  const make = (o: Parameters<typeof harness>[0] = {}) => harness({ ...o, store: makeStore() });
+
   it("is work-conserving: a lone tenant gets every slot, the rest wait in arrival order", async () => {
-    const h = harness({ capacities: [2] });
+    const h = make({ capacities: [2] });
     const tickets = Array.from({ length: 5 }, () => h.request("a"));
     await flush();
     expect(h.granted.map((t) => t.id)).toEqual([tickets[0]!.id, tickets[1]!.id]);
@@ -17,7 +27,7 @@ describe("fair scheduler: order", () => {
   });
 
   it("shares a saturated pool by weight: 2:1 weights get 2:1 slots", async () => {
-    const h = harness({ capacities: [1], weights: { heavy: 2, light: 1 } });
+    const h = make({ capacities: [1], weights: { heavy: 2, light: 1 } });
     for (let i = 0; i < 40; i++) h.request("heavy");
     for (let i = 0; i < 40; i++) h.request("light");
     for (let i = 0; i < 30; i++) await h.finishOldest();
@@ -27,7 +37,7 @@ describe("fair scheduler: order", () => {
   });
 
   it("gives a tenant that becomes active no credit for its idle time", async () => {
-    const h = harness({ capacities: [1] });
+    const h = make({ capacities: [1] });
     for (let i = 0; i < 30; i++) h.request("busy");
     for (let i = 0; i < 25; i++) await h.finishOldest(); // busy alone: its counter grows
     for (let i = 0; i < 20; i++) h.request("newcomer");
@@ -39,7 +49,7 @@ describe("fair scheduler: order", () => {
   });
 
   it("charges real usage: a tenant that used less than its estimate is served sooner", async () => {
-    const h = harness({ capacities: [1] });
+    const h = make({ capacities: [1] });
     h.request("z", { outputTokens: 1000 }); // estimated 10 + 2 × 1000
     h.request("b"); // starts waiting just below z's counter
     h.request("z", { outputTokens: 1000 });
@@ -51,7 +61,7 @@ describe("fair scheduler: order", () => {
   });
 
   it("serves higher priority first, but a waiting lower band gets one slot after 5 others", async () => {
-    const h = harness({ capacities: [1] });
+    const h = make({ capacities: [1] });
     h.request("filler");
     await flush();
     for (let i = 0; i < 12; i++) h.request("hi", { priority: "high" });
@@ -63,7 +73,7 @@ describe("fair scheduler: order", () => {
   });
 
   it("honours a configured starvation limit", async () => {
-    const h = harness({ capacities: [1], settings: { starvationLimit: 2 } });
+    const h = make({ capacities: [1], settings: { starvationLimit: 2 } });
     h.request("filler");
     await flush();
     for (let i = 0; i < 6; i++) h.request("hi", { priority: "high" });
@@ -83,7 +93,7 @@ describe("fair scheduler: order", () => {
   });
 
   it("keeps a finished slot briefly for its tenant's next request when it is behind (anticipation)", async () => {
-    const h = harness({ capacities: [2], settings: { anticipationMs: 50 } });
+    const h = make({ capacities: [2], settings: { anticipationMs: 50 } });
     const b = h.request("b");
     const a = h.request("a");
     for (let i = 0; i < 5; i++) h.request("a");
@@ -98,7 +108,7 @@ describe("fair scheduler: order", () => {
   });
 
   it("gives a held slot away when its tenant does not come back in time", async () => {
-    const h = harness({ capacities: [2], settings: { anticipationMs: 50 } });
+    const h = make({ capacities: [2], settings: { anticipationMs: 50 } });
     const b = h.request("b");
     const a = h.request("a");
     for (let i = 0; i < 5; i++) h.request("a");
@@ -111,12 +121,42 @@ describe("fair scheduler: order", () => {
   });
 
   it("does not hold slots when anticipation is off", async () => {
-    const h = harness({ capacities: [2] });
+    const h = make({ capacities: [2] });
     const b = h.request("b");
     const a = h.request("a");
     for (let i = 0; i < 5; i++) h.request("a");
     await h.finish(a);
     await h.finish(b);
     expect(h.granted.map((t) => t.tenant)).toEqual(["b", "a", "a", "a"]);
+  });
+});
+
+describe("fair scheduler: fast path", () => {
+  it("grants an uncontended request at once when the store answers synchronously: no wait timer, nothing queued", async () => {
+    const h = harness({ capacities: [1] });
+    const armed = h.clock.pending; // the lease renewal
+    const a = h.request("a");
+    expect(h.clock.pending).toBe(armed);
+    expect(h.scheduler.snapshot().pools[0]!.queued).toBe(0);
+    const b = h.request("b"); // the pool is full: b queues, with its max-wait timer
+    expect(h.clock.pending).toBe(armed + 1);
+    await flush();
+    expect(a.slot?.endpoint).toBe("http://e0");
+    await h.finish(a);
+    expect(b.slot?.endpoint).toBe("http://e0");
+    expect(h.clock.pending).toBe(armed);
+  });
+
+  it("charges the same counters as a grant through the queue", async () => {
+    const counters = async (store: ReturnType<(typeof STORES)[number][1]>) => {
+      const h = harness({ capacities: [2], store });
+      for (const t of ["a", "b", "a", "c"]) {
+        const x = h.request(t, { inputTokens: t.charCodeAt(0), outputTokens: 7 });
+        await flush();
+        await h.finish(x, { input: 5, output: t === "b" ? 1 : 9 });
+      }
+      return h.store.counters("m");
+    };
+    expect(await counters(new MemorySlotStore())).toEqual(await counters(asyncOnly(new MemorySlotStore())));
   });
 });

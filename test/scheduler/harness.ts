@@ -5,6 +5,19 @@ import type { Slot, SlotRequest } from "../../src/scheduler/scheduler.js";
 import type { SlotStore } from "../../src/scheduler/slot-store.js";
 import { FakeClock, flush } from "../helpers/fake-clock.js";
 
+/** `store` without its synchronous operations: answers like a store over the network (Redis). */
+export function asyncOnly(store: SlotStore): SlotStore {
+  return {
+    dispatch: (r) => store.dispatch(r),
+    release: (r) => store.release(r),
+    withdraw: (...a) => store.withdraw(...a),
+    renew: (...a) => store.renew(...a),
+    inFlight: (...a) => store.inFlight(...a),
+    counters: (pool) => store.counters(pool),
+    close: () => store.close(),
+  };
+}
+
 export const T0 = Date.parse("2026-11-25T10:00:00Z");
 
 export const SETTINGS: SchedulerSettings = {

@@ -3,7 +3,7 @@ import { ApiError } from "../../src/errors.js";
 import { MemorySlotStore } from "../../src/scheduler/memory/slot-store.js";
 import type { DispatchRequest } from "../../src/scheduler/slot-store.js";
 import { flush } from "../helpers/fake-clock.js";
-import { harness, T0 } from "./harness.js";
+import { asyncOnly, harness, T0 } from "./harness.js";
 
 const apiError = (err: unknown) => {
   expect(err).toBeInstanceOf(ApiError);
@@ -29,7 +29,7 @@ describe("fair scheduler: cancellation, timeouts, bounds", () => {
   });
 
   it("gives back the slot of a request aborted while the store was granting it, refunded", async () => {
-    const h = harness({ capacities: [1] });
+    const h = harness({ capacities: [1], store: asyncOnly(new MemorySlotStore()) });
     const t = h.request("a"); // the grant is on its way (the store answers asynchronously)
     t.abort.abort(new ApiError("client_closed"));
     await flush();

@@ -14,13 +14,18 @@ import type {
   ReleaseRequest,
   SlotStore,
 } from "../slot-store.js";
+import { EndpointLeases } from "./endpoint-leases.js";
 import { bandsOf, PoolState, type LeaseEntry } from "./pool-state.js";
 
 /** The slot store of a single gateway process (the embedded shape). Same semantics as Redis's. */
 export class MemorySlotStore implements SlotStore {
-  /** Endpoint → lease id → lease. */
-  private readonly leases = new Map<string, Map<string, LeaseEntry>>();
+  /** Endpoint → its leases. */
+  private readonly leases = new Map<string, EndpointLeases>();
   private readonly pools = new Map<string, PoolState>();
+  readonly sync = {
+    dispatch: (r: DispatchRequest): DispatchResult => this.dispatchNow(r),
+    release: (r: ReleaseRequest): boolean => this.releaseNow(r),
+  };
 
   private pool(name: string): PoolState {
     let p = this.pools.get(name);
@@ -29,13 +34,16 @@ export class MemorySlotStore implements SlotStore {
   }
 
   private live(endpoint: string, now: number): Map<string, LeaseEntry> {
-    let set = this.leases.get(endpoint);
-    if (set === undefined) this.leases.set(endpoint, (set = new Map<string, LeaseEntry>()));
-    for (const [id, l] of set) if (l.expiry <= now) set.delete(id);
-    return set;
+    let e = this.leases.get(endpoint);
+    if (e === undefined) this.leases.set(endpoint, (e = new EndpointLeases()));
+    return e.live(now);
   }
 
   async dispatch(r: DispatchRequest): Promise<DispatchResult> {
+    return this.dispatchNow(r);
+  }
+
+  private dispatchNow(r: DispatchRequest): DispatchResult {
     const p = this.pool(r.pool);
     const mine = new Map(r.candidates.map((c) => [c.tenant, c]));
     p.forget(r.replica, mine);
@@ -60,7 +68,7 @@ export class MemorySlotStore implements SlotStore {
         if (c === undefined || c.avoid.includes(endpoint)) continue;
         set.delete(id);
         p.holds.delete(id);
-        return this.grant(p, r, c, endpoint, set, present);
+        return this.grant(p, r, c, endpoint, present);
       }
     }
     const free = r.endpoints.map((e, i) => e.capacity - sets[i]!.size);
@@ -71,7 +79,7 @@ export class MemorySlotStore implements SlotStore {
     if (winner === undefined) return { kind: "yield" };
     const urls = r.endpoints.map((e) => e.url);
     const e = chooseEndpoint(free, urls, winner.prefer, winner.avoid);
-    return this.grant(p, r, winner, urls[e]!, sets[e]!, present);
+    return this.grant(p, r, winner, urls[e]!, present);
   }
 
   private grant(
@@ -79,10 +87,9 @@ export class MemorySlotStore implements SlotStore {
     r: DispatchRequest,
     c: Candidate,
     endpoint: string,
-    set: Map<string, LeaseEntry>,
     present: readonly boolean[],
   ): DispatchResult {
-    set.set(c.lease, { expiry: r.now + r.leaseTtlMs, tenant: c.tenant });
+    this.leases.get(endpoint)!.add(c.lease, { expiry: r.now + r.leaseTtlMs, tenant: c.tenant });
     p.add(c.tenant, c.cost / c.weight);
     afterDispatch(p.skip, c.band, present);
     if (!c.more) p.leave(c.band, c.tenant, r.replica, r.now);
@@ -90,19 +97,23 @@ export class MemorySlotStore implements SlotStore {
   }
 
   async release(r: ReleaseRequest): Promise<boolean> {
+    return this.releaseNow(r);
+  }
+
+  private releaseNow(r: ReleaseRequest): boolean {
     const p = this.pool(r.pool);
-    const set = this.live(r.endpoint, r.now);
-    const freed = set.delete(r.lease);
+    const freed = this.live(r.endpoint, r.now).delete(r.lease);
     p.add(r.tenant, r.correction);
     if (!freed || r.holdMs <= 0 || !this.mayHold(p, r)) return false;
     const id = `hold:${r.lease}`;
-    set.set(id, { expiry: r.now + r.holdMs, tenant: r.tenant });
+    this.leases.get(r.endpoint)!.add(id, { expiry: r.now + r.holdMs, tenant: r.tenant });
     p.holds.set(id, r.endpoint);
     return true;
   }
 
   /** Anticipation (slot-store.ts): others wait, the tenant does not, and it would go next or is below its share. */
   private mayHold(p: PoolState, r: ReleaseRequest): boolean {
+    if (p.waiting.size === 0) return false; // nobody waits anywhere: nothing to hold a slot against
     const waiting = p.waitingTenants(r.now);
     if (waiting.size === 0 || waiting.has(r.tenant)) return false;
     const present = bandsOf(waiting);
