@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 import type { Store } from "../../src/store/port.js";
 import { openFileJournal } from "../../src/usage/journal/file-journal.js";
-import { Ledger } from "../../src/usage/ledger.js";
+import { decodingWriter, Ledger } from "../../src/usage/ledger.js";
 import type { UsageEvent } from "../../src/usage/usage-event.js";
 import { processCpuSeconds } from "../overhead/machine.js";
 import { summarize, type Summary } from "../overhead/stats.js";
@@ -156,7 +156,7 @@ async function newLedger(store: Store, dir: string, counters: { stored: number; 
   });
   return new Ledger({
     journal,
-    repository: store.ledger,
+    repository: decodingWriter(store.ledger),
     ping: () => store.ping(),
     batchSize: 500,
     batchIntervalMs: 200,

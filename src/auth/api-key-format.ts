@@ -1,4 +1,4 @@
-import { createHash, randomInt, timingSafeEqual } from "node:crypto";
+import { hash, randomInt, timingSafeEqual } from "node:crypto";
 import { crc32 } from "node:zlib";
 
 /**
@@ -45,7 +45,7 @@ export function looksLikeTollgateKey(key: string): boolean {
 }
 
 export function hashApiKey(key: string): string {
-  return createHash("sha256").update(key).digest("hex");
+  return hash("sha256", key, "hex"); // one-shot: no Hash object per request
 }
 
 /** Constant-time comparison of two hex digests. */

@@ -1,6 +1,7 @@
 import type { KeyRateLimits } from "../auth/principal.js";
 import type { Price } from "../usage/pricing.js";
 import type { UsageEvent } from "../usage/usage-event.js";
+import type { LedgerRecordsWriter } from "../usage/ledger-writer.js";
 import type { AdminKeyRepository, ManagedKeyRepository, TenantRepository } from "./tenant-port.js";
 import type { AuditRecord } from "../audit/chain.js";
 import type { AuditRepository, ChainHead } from "./audit-port.js";
@@ -129,7 +130,8 @@ export interface Store {
  * rest of the store so that they can run off the event loop: worker/store-writes.ts.
  */
 export interface StoreWrites {
-  readonly ledger: Pick<LedgerRepository, "append">;
+  /** The usage ledger's batches, as journal records (decoded where they are written). */
+  readonly ledger: LedgerRecordsWriter;
   /** Keys' last use, written in batches (auth/last-used.ts). */
   readonly keys: Pick<ManagedKeyRepository, "touch">;
   readonly audit: Pick<AuditRepository, "head" | "append">;

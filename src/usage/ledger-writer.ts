@@ -1,6 +1,6 @@
 import type { LedgerRepository } from "../store/port.js";
-import type { Journal, JournalBatch } from "./journal/journal.js";
-import { decodeEvent, encodeEvent } from "./ledger-record.js";
+import type { Journal } from "./journal/journal.js";
+import { decodeEvent } from "./ledger-record.js";
 import type { UsageEvent } from "./usage-event.js";
 
 /** What the writer reports (metrics, logs). Must not throw. */
@@ -12,9 +12,35 @@ export interface LedgerEvents {
   onRejected?(line: string, reason: string): void;
 }
 
+/** What a batch of journal records came to in the store. */
+export interface StoredRecords {
+  /** Events new to the store (the rest were there already). */
+  readonly inserted: number;
+  /** Records that are not usage events (corrupt, unknown version): for quarantine. */
+  readonly invalid: readonly string[];
+}
+
+/**
+ * Where the ledger's batches go: journal records in, as they are. Decoding happens where the
+ * store is written (the store-writes thread: the event loop neither parses nor copies events).
+ */
+export interface LedgerRecordsWriter {
+  appendRecords(lines: readonly string[]): Promise<StoredRecords>;
+}
+
+/** A records writer over a ledger repository: decodes the records here and appends their events. */
+export function decodingWriter(repository: Pick<LedgerRepository, "append">): LedgerRecordsWriter {
+  return {
+    appendRecords: async (lines) => {
+      const { events, invalid } = decodeBatch(lines);
+      return { inserted: events.length === 0 ? 0 : await repository.append(events), invalid };
+    },
+  };
+}
+
 export interface WriterOptions {
   readonly journal: Journal;
-  readonly repository: Pick<LedgerRepository, "append">;
+  readonly repository: LedgerRecordsWriter;
   /** Tells a refused batch (the store is up) from an outage; without it every failure is an outage. */
   readonly ping?: () => Promise<void>;
   readonly batchSize: number;
@@ -24,10 +50,10 @@ export interface WriterOptions {
 }
 
 /** Turns journal records into events, and lists the records that are not events. */
-export function decodeBatch(batch: JournalBatch): { events: UsageEvent[]; invalid: string[] } {
+export function decodeBatch(lines: readonly string[]): { events: UsageEvent[]; invalid: string[] } {
   const events: UsageEvent[] = [];
   const invalid: string[] = [];
-  for (const line of batch.lines) {
+  for (const line of lines) {
     const e = decodeEvent(line);
     if (e !== undefined) events.push(e);
     else invalid.push(line);
@@ -42,28 +68,31 @@ export async function reject(line: string, reason: string, options: WriterOption
 
 /**
  * Writes one batch: a single transaction. When the store answers a ping but keeps refusing the
- * batch, the events go one by one and those it refuses are quarantined, so one bad record cannot
+ * batch, the records go one by one and those it refuses are quarantined, so one bad record cannot
  * stall the ledger. Throws when the store is unreachable (the caller retries the same batch).
  */
 export async function writeBatch(
-  events: readonly UsageEvent[],
+  lines: readonly string[],
   failures: number,
   options: WriterOptions,
-): Promise<number> {
+): Promise<StoredRecords> {
   try {
-    return await options.repository.append(events);
+    return await options.repository.appendRecords(lines);
   } catch (err) {
-    if (failures < 2 || options.ping === undefined || events.length === 0) throw err;
+    if (failures < 2 || options.ping === undefined || lines.length === 0) throw err;
     await options.ping(); // throws during an outage: keep retrying the whole batch
   }
   let inserted = 0;
-  for (const e of events) {
+  const invalid: string[] = [];
+  for (const line of lines) {
     try {
-      inserted += await options.repository.append([e]);
+      const stored = await options.repository.appendRecords([line]);
+      inserted += stored.inserted;
+      invalid.push(...stored.invalid);
     } catch (err) {
       await options.ping();
-      await reject(encodeEvent(e), err instanceof Error ? err.message : String(err), options);
+      await reject(line, err instanceof Error ? err.message : String(err), options);
     }
   }
-  return inserted;
+  return { inserted, invalid };
 }

@@ -1,9 +1,10 @@
 import { JournalReplayer } from "./journal/journal-replayer.js";
 import { encodeEvent } from "./ledger-record.js";
-import { decodeBatch, reject, writeBatch, type WriterOptions } from "./ledger-writer.js";
+import { reject, writeBatch, type WriterOptions } from "./ledger-writer.js";
 import type { UsageEvent, UsageSink } from "./usage-event.js";
 
-export type { LedgerEvents } from "./ledger-writer.js";
+export type { LedgerEvents, LedgerRecordsWriter } from "./ledger-writer.js";
+export { decodingWriter } from "./ledger-writer.js";
 
 export interface LedgerOptions extends WriterOptions {
   /** Longest a partial batch waits for more records before it is written. */
@@ -23,7 +24,7 @@ const DONE = Promise.resolve();
  */
 export class Ledger implements UsageSink {
   private readonly durableOf = new WeakMap<UsageEvent, Promise<void>>();
-  private readonly replayer: JournalReplayer<ReturnType<typeof decodeBatch>>;
+  private readonly replayer: JournalReplayer<readonly string[]>;
   private closed = false;
 
   constructor(private readonly options: LedgerOptions) {
@@ -62,10 +63,10 @@ export class Ledger implements UsageSink {
   /** Starts the writer (it first replays what an earlier run left in the journal). */
   start(): void {
     this.replayer.start({
-      prepare: (read) => Promise.resolve(decodeBatch(read)),
-      write: async ({ events, invalid }, failures) => {
-        const inserted = await writeBatch(events, failures, this.options);
-        this.options.events?.onStored?.(events.length, inserted);
+      prepare: (read) => Promise.resolve(read.lines),
+      write: async (lines, failures) => {
+        const { inserted, invalid } = await writeBatch(lines, failures, this.options);
+        this.options.events?.onStored?.(lines.length - invalid.length, inserted);
         for (const line of invalid) await reject(line, "not a usage event record", this.options);
       },
     });

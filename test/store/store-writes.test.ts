@@ -3,8 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { link, verifyChain } from "../../src/audit/chain.js";
-import type { Store } from "../../src/store/port.js";
+import type { Store, StoreWrites } from "../../src/store/port.js";
 import { ThreadStoreWrites } from "../../src/store/worker/store-writes.js";
+import { encodeEvent } from "../../src/usage/ledger-record.js";
+import type { UsageEvent } from "../../src/usage/usage-event.js";
 import { usageEvent } from "../usage/events.js";
 import { backends, useBackend } from "./backends.js";
 
@@ -54,13 +56,22 @@ describe.each(backends)("store writes thread: $name", (backend) => {
     async () => {
       const acme = events(700, "acme");
       const globex = events(120, "globex");
-      expect(await writes.ledger.append([...acme, ...globex])).toBe(820);
-      expect(await writes.ledger.append(acme.slice(0, 10))).toBe(0); // idempotent on request id
+      expect(await append(writes, [...acme, ...globex])).toBe(820);
+      expect(await append(writes, acme.slice(0, 10))).toBe(0); // idempotent on request id
       const [totals] = await store.ledger.totals({ tenantId: "acme", ...NOV, by: [] });
       expect(totals!.requests).toBe(700);
       expect(totals!.inputTokens).toBe(acme.reduce((s, e) => s + e.usage.input, 0));
       expect(totals!.costMicros).toBe(acme.reduce((s, e) => s + e.costMicros, 0));
       await writes.ping();
+    },
+  );
+
+  it.skipIf(!backend.available)(
+    "decodes the ledger's records on the thread and hands back those that are not events",
+    async () => {
+      const [good] = events(1, "hooli");
+      const stored = await writes.ledger.appendRecords(["not json", encodeEvent(good!), '{"v":99}']);
+      expect(stored).toEqual({ inserted: 1, invalid: ["not json", '{"v":99}'] });
     },
   );
 
@@ -83,8 +94,8 @@ describe.each(backends)("store writes thread: $name", (backend) => {
   it.skipIf(!backend.available)("audits each stored request once, in the ledger's transaction", async () => {
     const own = new ThreadStoreWrites({ url, poolSize: 1, inferenceChain: "replica-x.inference" });
     const batch = events(40, "umbrella");
-    expect(await own.ledger.append(batch.slice(0, 30))).toBe(30);
-    expect(await own.ledger.append(batch)).toBe(10); // 30 replayed, 10 new
+    expect(await append(own, batch.slice(0, 30))).toBe(30);
+    expect(await append(own, batch)).toBe(10); // 30 replayed, 10 new
     await own.close();
     expect(await store.audit.head("replica-x.inference")).toMatchObject({ seq: 40 });
     const records = await store.audit.scan({ chain: "replica-x.inference" }, 100);
@@ -111,12 +122,19 @@ describe.each(backends)("store writes thread: $name", (backend) => {
 
   it.skipIf(!backend.available)("answers the calls in flight before it closes", async () => {
     const own = new ThreadStoreWrites({ url, poolSize: 1, inferenceChain: null });
-    const pending = own.ledger.append(events(50, "initech"));
+    const pending = append(own, events(50, "initech"));
     await own.close();
     await expect(pending).resolves.toBe(50);
     await expect(own.ping()).rejects.toThrow(/closed/);
   });
 });
+
+/** Appends events through the thread as the ledger does: as journal records; resolves with the new ones. */
+const append = async (w: StoreWrites, evs: readonly UsageEvent[]): Promise<number> => {
+  const stored = await w.ledger.appendRecords(evs.map(encodeEvent));
+  expect(stored.invalid).toEqual([]);
+  return stored.inserted;
+};
 
 describe("store writes thread that dies", () => {
   let dir: string;
@@ -133,7 +151,7 @@ describe("store writes thread that dies", () => {
       { url: `sqlite://${join(blocker, "x.db")}`, poolSize: 1, inferenceChain: null },
       (e) => errors.push(e),
     );
-    await expect(writes.ledger.append(events(3, "acme"))).rejects.toThrow();
+    await expect(append(writes, events(3, "acme"))).rejects.toThrow();
     expect(errors).toHaveLength(1);
     rmSync(blocker);
     // the same URL now opens: a new thread takes the next call

@@ -7,7 +7,7 @@ import type { Store } from "../../src/store/port.js";
 import { openFileJournal } from "../../src/usage/journal/file-journal.js";
 import type { Journal } from "../../src/usage/journal/journal.js";
 import { MemoryJournal } from "../../src/usage/journal/memory-journal.js";
-import { Ledger } from "../../src/usage/ledger.js";
+import { decodingWriter, Ledger } from "../../src/usage/ledger.js";
 import type { UsageEvent } from "../../src/usage/usage-event.js";
 import { eventually } from "../helpers/gateway.js";
 import { usageEvent } from "./events.js";
@@ -24,14 +24,14 @@ const stats = { stored: 0, duplicates: 0, errors: 0, rejected: 0 };
 function ledger(journal: Journal, batchSize = 10): Ledger {
   return new Ledger({
     journal,
-    repository: {
+    repository: decodingWriter({
       append: async (events) => {
         calls.push(events.length);
         if (down) throw new Error("connection refused");
         if (refuse !== null && events.some(refuse)) throw new Error("value refused");
         return store.ledger.append(events);
       },
-    },
+    }),
     ping: async () => {
       if (down) throw new Error("connection refused");
     },
@@ -144,7 +144,7 @@ describe("ledger", () => {
     await first.close();
     const l = new Ledger({
       journal: await openJ(),
-      repository: store.ledger,
+      repository: decodingWriter(store.ledger),
       batchSize: 100,
       batchIntervalMs: 60_000,
       drainTimeoutMs: 100,

@@ -1,5 +1,5 @@
 import type { AuditRecord } from "../../audit/chain.js";
-import type { UsageEvent } from "../../usage/usage-event.js";
+import type { StoredRecords } from "../../usage/ledger-writer.js";
 import type { ChainHead } from "../audit-port.js";
 import type { ManagedKeyRepository } from "../tenant-port.js";
 
@@ -20,7 +20,7 @@ export interface ThreadSettings {
 }
 
 export type Call =
-  | { readonly id: number; readonly op: "ledger.append"; readonly events: readonly UsageEvent[] }
+  | { readonly id: number; readonly op: "ledger.appendRecords"; readonly lines: readonly string[] }
   | { readonly id: number; readonly op: "keys.touch"; readonly uses: readonly KeyUse[] }
   | { readonly id: number; readonly op: "audit.head"; readonly chain: string }
   | { readonly id: number; readonly op: "audit.append"; readonly records: readonly AuditRecord[] }
@@ -29,7 +29,7 @@ export type Call =
 
 /** What each call resolves to. */
 export interface Results {
-  "ledger.append": number;
+  "ledger.appendRecords": StoredRecords;
   "keys.touch": undefined;
   "audit.head": ChainHead | null;
   "audit.append": undefined;

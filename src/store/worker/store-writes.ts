@@ -1,5 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { inferenceAudit } from "../../audit/inference-audit.js";
+import { decodingWriter } from "../../usage/ledger-writer.js";
 import type { Store, StoreWrites } from "../port.js";
 import type { Call, Reply, Results, ThreadSettings } from "./protocol.js";
 import { threadEntry } from "./thread-entry.js";
@@ -15,7 +16,7 @@ interface Waiter {
 export function inlineWrites(store: Store, inferenceChain: string | null): StoreWrites {
   const audit = inferenceChain === null ? undefined : inferenceAudit(inferenceChain);
   return {
-    ledger: { append: (events) => store.ledger.append(events, audit) },
+    ledger: decodingWriter({ append: (events) => store.ledger.append(events, audit) }),
     keys: store.keys,
     audit: store.audit,
     ping: () => store.ping(),
@@ -34,7 +35,7 @@ export function inlineWrites(store: Store, inferenceChain: string | null): Store
  */
 export class ThreadStoreWrites implements StoreWrites {
   readonly ledger = {
-    append: (events: Body<"ledger.append">["events"]) => this.call("ledger.append", { events }),
+    appendRecords: (lines: readonly string[]) => this.call("ledger.appendRecords", { lines }),
   };
   readonly keys = {
     touch: (uses: Body<"keys.touch">["uses"]) => this.call("keys.touch", { uses }),

@@ -8,6 +8,7 @@ import { readlinkSync } from "node:fs";
 import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { inferenceAudit } from "../../audit/inference-audit.js";
+import { decodingWriter } from "../../usage/ledger-writer.js";
 import { openStore } from "../open.js";
 import type { Call, Reply, ThreadError, ThreadSettings } from "./protocol.js";
 
@@ -16,6 +17,7 @@ lowerPriority();
 const store = openStore(settings.url, { poolSize: settings.poolSize });
 const port = parentPort!;
 const audit = settings.inferenceChain === null ? undefined : inferenceAudit(settings.inferenceChain);
+const ledger = decodingWriter({ append: (events) => store.ledger.append(events, audit) });
 
 function toThreadError(err: unknown): ThreadError {
   if (!(err instanceof Error)) return { message: String(err) };
@@ -25,8 +27,8 @@ function toThreadError(err: unknown): ThreadError {
 
 async function run(call: Call): Promise<unknown> {
   switch (call.op) {
-    case "ledger.append":
-      return store.ledger.append(call.events, audit);
+    case "ledger.appendRecords":
+      return ledger.appendRecords(call.lines);
     case "keys.touch":
       return store.keys.touch(call.uses);
     case "audit.head":

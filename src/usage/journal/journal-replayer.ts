@@ -56,13 +56,16 @@ export class JournalReplayer<B> {
   private loop: Promise<void> | null = null;
   private stopping = false;
   private stopped = false;
+  /** gather() is waiting for a partial batch to fill up. */
+  private windowOpen = false;
 
   constructor(private readonly options: ReplayerOptions) {
     this.position = options.journal.start;
     this.durableRecords = options.journal.backlogAtOpen;
     options.journal.onDurable((n) => {
       this.durableRecords += n;
-      this.wake.notify();
+      // While a partial batch waits for company, only a full batch cuts the window short.
+      if (!this.windowOpen || this.unread() >= options.batchSize) this.wake.notify();
     });
   }
 
@@ -165,11 +168,13 @@ export class JournalReplayer<B> {
     }
     const replaying = this.consumed < this.options.journal.backlogAtOpen;
     const until = Date.now() + this.options.batchIntervalMs;
+    this.windowOpen = true;
     while (!replaying && !this.stopping && !this.flushes.pending && this.unread() < this.options.batchSize) {
       const left = until - Date.now();
       if (left <= 0) break;
       await this.wake.wait(left);
     }
+    this.windowOpen = false;
     return true;
   }
 
