@@ -18,7 +18,9 @@ export interface KnownKey {
 
 interface CacheEntry {
   readonly key: KnownKey | undefined;
+  /** Fresh until then; after it, served while one refresh reads the store, for up to staleMs. */
   readonly until: number;
+  refreshing: boolean;
 }
 
 export interface ApiKeyAuthenticatorOptions {
@@ -32,14 +34,23 @@ export interface ApiKeyAuthenticatorOptions {
   /** A stored key authenticated (last-use tracking). */
   readonly onUse?: (key: KnownKey) => void;
   readonly now?: () => number;
-  /** How long a store lookup is reused; bounds how late a revocation is seen. */
+  /**
+   * How long a store lookup is reused; bounds how late a change the control revision does not
+   * announce is seen (revocations through the admin API clear the cache at once).
+   */
   readonly cacheTtlMs?: number;
+  /**
+   * After the TTL, the cached answer keeps serving while one background lookup refreshes it (no
+   * request waits on the store for a key in use), for at most this long; default 30 s.
+   */
+  readonly cacheStaleMs?: number;
   readonly cacheMaxEntries?: number;
 }
 
 /**
  * Turns a presented API key into a principal. Only the SHA-256 of keys is held; the final
- * comparison is constant-time. Store lookups are cached briefly so the hot path rarely awaits I/O;
+ * comparison is constant-time. Store lookups are cached briefly, and refreshed in the background
+ * while the cached answer keeps serving, so a key in use never waits on the store;
  * `clearCache()` (called when the store's control revision moves) makes revocations immediate.
  * Keys of the gateway's own config are in the store too (applied at start): the store's row wins, so
  * a revocation through the admin API holds; the config's copy answers only while the store cannot.
@@ -50,12 +61,14 @@ export class ApiKeyAuthenticator {
   private generation = 0;
   private readonly now: () => number;
   private readonly ttl: number;
+  private readonly staleMs: number;
   private readonly maxEntries: number;
 
   constructor(private readonly options: ApiKeyAuthenticatorOptions) {
     this.configKeys = new Map(options.configKeys.map((k) => [k.hash.toLowerCase(), k]));
     this.now = options.now ?? Date.now;
     this.ttl = options.cacheTtlMs ?? 1000;
+    this.staleMs = options.cacheStaleMs ?? 30_000;
     this.maxEntries = options.cacheMaxEntries ?? 10_000;
   }
 
@@ -118,12 +131,24 @@ export class ApiKeyAuthenticator {
     const now = this.now();
     const cached = this.cache.get(hash);
     if (cached !== undefined && cached.until > now) return cached.key;
+    if (cached !== undefined && cached.until + this.staleMs > now) {
+      // Stale-while-revalidate: this request goes on with the cached answer; one refresh runs.
+      if (!cached.refreshing) {
+        cached.refreshing = true;
+        this.read(hash, now).catch(() => (cached.refreshing = false)); // the store is down: try again next time
+      }
+      return cached.key;
+    }
+    return this.read(hash, now);
+  }
+
+  private async read(hash: string, now: number): Promise<KnownKey | undefined> {
     const generation = this.generation;
     const record = await this.options.repository.findByHash(hash);
     // A lookup that overlapped a clearCache() may have read the row before the change: use it, don't keep it.
     if (generation !== this.generation) return record;
     if (this.cache.size >= this.maxEntries) this.cache.clear();
-    this.cache.set(hash, { key: record, until: now + this.ttl });
+    this.cache.set(hash, { key: record, until: now + this.ttl, refreshing: false });
     return record;
   }
 }

@@ -117,6 +117,22 @@ describe("API key authentication", () => {
     await auth.authenticate(key);
     expect(repo.lookups).toBe(2);
   });
+
+  it("refreshes an expired lookup in the background: the key in use answers from the cache, a change shows next", async () => {
+    let now = 0;
+    const { repo, auth } = setup(() => now);
+    const { key, record } = await createApiKey(repo, "acme-corp");
+    expect(await auth.authenticate(key)).toMatchObject({ ok: true });
+    repo.rows[0] = { ...record, revokedAt: new Date(0) }; // changed behind the control revision's back
+    now += 1001;
+    expect(await auth.authenticate(key)).toMatchObject({ ok: true }); // stale answer; one refresh started
+    expect(await auth.authenticate(key)).toEqual({ ok: false, reason: "revoked" });
+    expect(repo.lookups).toBe(2);
+    now += 1001 + 30_000; // unused for longer than the stale window: the lookup waits for the store
+    repo.rows[0] = record;
+    expect(await auth.authenticate(key)).toMatchObject({ ok: true });
+    expect(repo.lookups).toBe(3);
+  });
 });
 
 describe("API key authentication when the store is down", () => {

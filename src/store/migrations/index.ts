@@ -6,6 +6,7 @@ import { tenants } from "./004-tenants.js";
 import { auditLog } from "./005-audit-log.js";
 import { tenantSecrets } from "./006-tenant-secrets.js";
 import { ledgerWriter } from "./007-ledger-writer.js";
+import { rollupsByTenant } from "./008-rollups-by-tenant.js";
 
 /** Versioned migrations, applied in name order by Kysely's Migrator; never edit a released one. */
 const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   "005-audit-log": auditLog,
   "006-tenant-secrets": tenantSecrets,
   "007-ledger-writer": ledgerWriter,
+  "008-rollups-by-tenant": rollupsByTenant,
 };
 
 export const migrationProvider: MigrationProvider = {
