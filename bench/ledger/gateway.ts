@@ -14,7 +14,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { request } from "undici";
 import { createTarget, openLoop, type RunResult, type Target } from "../overhead/load.js";
-import { processCpuSeconds } from "../overhead/machine.js";
+import { pinProcesses, processCpuSeconds } from "../overhead/machine.js";
 import { startService, type BuildSnapshot, type Service } from "../overhead/processes.js";
 import { rng, universe } from "./events.js";
 import { accounted, undisturbed, type CpuUse, type NoisePolicy, type Party } from "./noise.js";
@@ -199,6 +199,7 @@ export async function gatewayBench(
 ): Promise<GatewayResult> {
   const bs = await openBenchStore(backend, "gateway");
   const services: Service[] = [];
+  const undoPins: (() => void)[] = [];
   try {
     const simArgs = [
       "sim",
@@ -213,6 +214,13 @@ export async function gatewayBench(
       "--itl-ms",
       "0",
     ];
+    // The database server is not the gateway's: in a deployment it has its own host. Here it shares
+    // CPU 1 with the simulator and the load generator, so the gateway's core stays its own.
+    if (o.pinned && backend === "postgres") {
+      const pinned = pinProcesses("postgres", "1");
+      undoPins.push(pinned.undo);
+      console.log(`  (PostgreSQL server: ${pinned.count} processes pinned to CPU 1 for this part)`);
+    }
     const sim = await startService("sim", [o.build.bin, ...simArgs], o.pinned ? "1" : null);
     services.push(sim);
     const config = gatewayConfig(bs, sim.url, o.tenants, o.memory === true);
@@ -370,6 +378,7 @@ export async function gatewayBench(
     return { backend, variant: o.variant, config, rows, soak, syscalls };
   } finally {
     for (const s of services.reverse()) await s.stop();
+    for (const undo of undoPins) undo();
     await bs.drop();
   }
 }

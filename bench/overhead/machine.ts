@@ -61,6 +61,32 @@ export function pinSelf(cpu: number): void {
   execFileSync("taskset", ["-a", "-c", "-p", String(cpu), String(process.pid)], { stdio: "ignore" });
 }
 
+/**
+ * Pins every thread of every process named `command` (e.g. the PostgreSQL server: its postmaster,
+ * whose future children inherit the mask, and its running backends) to `cpus`. Returns how many
+ * were pinned and the undo (every online CPU again). Best effort: a process that exits meanwhile
+ * is skipped.
+ */
+export function pinProcesses(command: string, cpus: string): { count: number; undo: () => void } {
+  let pids: string[] = [];
+  try {
+    pids = execFileSync("pgrep", ["-x", command], { encoding: "utf8" }).split("\n").filter(Boolean);
+  } catch {
+    return { count: 0, undo: () => undefined }; // none running
+  }
+  const pin = (mask: string): number =>
+    pids.filter((pid) => {
+      try {
+        execFileSync("taskset", ["-a", "-c", "-p", mask, pid], { stdio: "ignore" });
+        return true;
+      } catch {
+        return false;
+      }
+    }).length;
+  const count = pin(cpus);
+  return { count, undo: () => void pin(`0-${onlineCpus() - 1}`) };
+}
+
 let clockTicks: number | undefined;
 function ticksPerSecond(): number {
   clockTicks ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;

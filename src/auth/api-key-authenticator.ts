@@ -67,7 +67,7 @@ export class ApiKeyAuthenticator {
   constructor(private readonly options: ApiKeyAuthenticatorOptions) {
     this.configKeys = new Map(options.configKeys.map((k) => [k.hash.toLowerCase(), k]));
     this.now = options.now ?? Date.now;
-    this.ttl = options.cacheTtlMs ?? 1000;
+    this.ttl = options.cacheTtlMs ?? 5000;
     this.staleMs = options.cacheStaleMs ?? 30_000;
     this.maxEntries = options.cacheMaxEntries ?? 10_000;
   }
