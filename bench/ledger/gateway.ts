@@ -14,7 +14,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { request } from "undici";
 import { createTarget, openLoop, type RunResult, type Target } from "../overhead/load.js";
-import { pinProcesses, processCpuSeconds } from "../overhead/machine.js";
+import { lowerPriority, processCpuSeconds } from "../overhead/machine.js";
 import { startService, type BuildSnapshot, type Service } from "../overhead/processes.js";
 import { rng, universe } from "./events.js";
 import { accounted, undisturbed, type CpuUse, type NoisePolicy, type Party } from "./noise.js";
@@ -199,7 +199,7 @@ export async function gatewayBench(
 ): Promise<GatewayResult> {
   const bs = await openBenchStore(backend, "gateway");
   const services: Service[] = [];
-  const undoPins: (() => void)[] = [];
+  const undoPriority: (() => void)[] = [];
   try {
     const simArgs = [
       "sim",
@@ -214,12 +214,13 @@ export async function gatewayBench(
       "--itl-ms",
       "0",
     ];
-    // The database server is not the gateway's: in a deployment it has its own host. Here it shares
-    // CPU 1 with the simulator and the load generator, so the gateway's core stays its own.
-    if (o.pinned && backend === "postgres") {
-      const pinned = pinProcesses("postgres", "1");
-      undoPins.push(pinned.undo);
-      console.log(`  (PostgreSQL server: ${pinned.count} processes pinned to CPU 1 for this part)`);
+    // The database server is not part of the measurement: in a deployment it has its own host. On
+    // this machine it runs at nice 19, in the time the gateway, the simulator and the load
+    // generator leave idle, instead of taking time slices from them.
+    if (backend === "postgres") {
+      const lowered = lowerPriority("postgres");
+      undoPriority.push(lowered.undo);
+      console.log(`  (PostgreSQL server: ${lowered.count} processes at nice 19 for this part)`);
     }
     const sim = await startService("sim", [o.build.bin, ...simArgs], o.pinned ? "1" : null);
     services.push(sim);
@@ -378,7 +379,7 @@ export async function gatewayBench(
     return { backend, variant: o.variant, config, rows, soak, syscalls };
   } finally {
     for (const s of services.reverse()) await s.stop();
-    for (const undo of undoPins) undo();
+    for (const undo of undoPriority) undo();
     await bs.drop();
   }
 }

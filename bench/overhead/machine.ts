@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
-import { availableParallelism, release, totalmem } from "node:os";
+import { availableParallelism, release, setPriority, totalmem } from "node:os";
 
 /** What the results were measured on. */
 export interface Machine {
@@ -62,29 +62,32 @@ export function pinSelf(cpu: number): void {
 }
 
 /**
- * Pins every thread of every process named `command` (e.g. the PostgreSQL server: its postmaster,
- * whose future children inherit the mask, and its running backends) to `cpus`. Returns how many
- * were pinned and the undo (every online CPU again). Best effort: a process that exits meanwhile
- * is skipped.
+ * Lowers every process named `command` (e.g. the PostgreSQL server: its postmaster, whose future
+ * children inherit it, and its running backends) to `nice` 19, so that it runs in the time the
+ * measured processes leave idle. Returns how many were lowered and the undo (back to 0). Best
+ * effort: a process that exits meanwhile is skipped.
  */
-export function pinProcesses(command: string, cpus: string): { count: number; undo: () => void } {
-  let pids: string[] = [];
+export function lowerPriority(command: string): { count: number; undo: () => void } {
+  let pids: number[] = [];
   try {
-    pids = execFileSync("pgrep", ["-x", command], { encoding: "utf8" }).split("\n").filter(Boolean);
+    pids = execFileSync("pgrep", ["-x", command], { encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return { count: 0, undo: () => undefined }; // none running
   }
-  const pin = (mask: string): number =>
+  const set = (nice: number): number =>
     pids.filter((pid) => {
       try {
-        execFileSync("taskset", ["-a", "-c", "-p", mask, pid], { stdio: "ignore" });
+        setPriority(pid, nice);
         return true;
       } catch {
         return false;
       }
     }).length;
-  const count = pin(cpus);
-  return { count, undo: () => void pin(`0-${onlineCpus() - 1}`) };
+  const count = set(19);
+  return { count, undo: () => void set(0) };
 }
 
 let clockTicks: number | undefined;
