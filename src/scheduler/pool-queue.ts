@@ -17,6 +17,20 @@ export interface Waiter {
   readonly avoid: readonly string[];
 }
 
+/** A waiting request as a slot-store candidate (`more`: others of its tenant wait behind it). */
+export function candidateOf(w: Waiter, more: boolean): Candidate {
+  return {
+    tenant: w.tenant,
+    band: w.band,
+    weight: w.weight,
+    cost: w.cost,
+    lease: w.id,
+    more,
+    prefer: w.prefer,
+    avoid: w.avoid,
+  };
+}
+
 /** One pool's local queue: a FIFO per tenant; the heads are what the slot store chooses from. */
 export class PoolQueue<W extends Waiter = Waiter> {
   private readonly tenants = new Map<string, Set<W>>();
@@ -58,16 +72,7 @@ export class PoolQueue<W extends Waiter = Waiter> {
     for (const fifo of this.tenants.values()) {
       const head = fifo.values().next().value;
       if (head === undefined) continue;
-      out.push({
-        tenant: head.tenant,
-        band: head.band,
-        weight: head.weight,
-        cost: head.cost,
-        lease: head.id,
-        more: fifo.size > 1,
-        prefer: head.prefer,
-        avoid: head.avoid,
-      });
+      out.push(candidateOf(head, fifo.size > 1));
     }
     return out;
   }

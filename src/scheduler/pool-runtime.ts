@@ -1,7 +1,7 @@
 import type { FairSchedulerOptions } from "./fair-scheduler.js";
 import { serviceTokens } from "./policy.js";
 import { PoolCapacity } from "./pool-capacity.js";
-import { PoolQueue, type Waiter } from "./pool-queue.js";
+import { candidateOf, PoolQueue, type Waiter } from "./pool-queue.js";
 import type { Pool } from "./pools.js";
 import { storeUnavailable } from "./queue-errors.js";
 import type { Slot, Used } from "./scheduler.js";
@@ -56,18 +56,7 @@ export class PoolRuntime {
       pool: this.pool.name,
       replica: this.o.replica,
       now: this.o.clock.now(),
-      candidates: [
-        {
-          tenant: w.tenant,
-          band: w.band,
-          weight: w.weight,
-          cost: w.cost,
-          lease: w.id,
-          more: false,
-          prefer: w.prefer,
-          avoid: w.avoid,
-        },
-      ],
+      candidates: [candidateOf(w, false)],
       endpoints: this.capacity.rooms(),
       leaseTtlMs: s.leaseTtlMs,
       waitTtlMs: s.waitTtlMs,
@@ -164,17 +153,7 @@ export class PoolRuntime {
 
   /** The slot `w` was granted on `endpoint` (its lease is w.id). */
   private slot(w: Waiter, endpoint: string): Slot {
-    const live: Live = {
-      id: w.id,
-      tenant: w.tenant,
-      band: w.band,
-      weight: w.weight,
-      cost: w.cost,
-      since: w.since,
-      prefer: w.prefer,
-      avoid: w.avoid,
-      endpoint,
-    };
+    const live: Live = { ...w, endpoint };
     this.live.set(w.id, live);
     let released = false;
     this.o.events?.onDispatch?.(this.pool.name, w.tenant, this.o.clock.now() - w.since);

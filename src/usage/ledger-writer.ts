@@ -50,7 +50,7 @@ export interface WriterOptions {
 }
 
 /** Turns journal records into events, and lists the records that are not events. */
-export function decodeBatch(lines: readonly string[]): { events: UsageEvent[]; invalid: string[] } {
+function decodeBatch(lines: readonly string[]): { events: UsageEvent[]; invalid: string[] } {
   const events: UsageEvent[] = [];
   const invalid: string[] = [];
   for (const line of lines) {

@@ -55,7 +55,6 @@ export class JournalReplayer<B> {
   private error: unknown = null;
   private loop: Promise<void> | null = null;
   private stopping = false;
-  private stopped = false;
   /** gather() is waiting for a partial batch to fill up. */
   private windowOpen = false;
 
@@ -112,8 +111,7 @@ export class JournalReplayer<B> {
 
   /** Stops the loop after the batch in hand and closes the journal. */
   async stop(): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
+    if (this.stopping) return;
     this.stopping = true;
     this.wake.notify();
     await this.loop;
