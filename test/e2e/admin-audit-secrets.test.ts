@@ -114,6 +114,7 @@ describe("admin API: /audit and /tenants/{tenant}/secrets", () => {
 
   it("answers audit queries: platform admins everything, tenant admins their tenant only", async () => {
     await t.gateway.audit.flush(5000);
+    await t.gateway.ledger.flush(5000); // inference records are written with the usage events
     const all = await call("root", "GET", "/audit?action=secret.*&limit=100");
     const records = all.body.data as { action: string; tenant: string; actor: string; source_ip: string }[];
     expect(records.map((r) => `${r.tenant}:${r.action}`)).toEqual([
