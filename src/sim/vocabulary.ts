@@ -1,9 +1,9 @@
-import { encode } from "gpt-tokenizer";
+import { tokenize } from "../usage/tokens.js";
 import { createRandom } from "./random.js";
 
 /**
  * Output vocabulary: common English words with a leading space plus punctuation, each of
- * which is exactly one token for gpt-tokenizer. Every generated piece is one token, so the
+ * which is exactly one token for the shared tokenizer (usage/tokens.ts). Every generated piece is one token, so the
  * reported `completion_tokens` equals the number of pieces streamed.
  */
 const CANDIDATE_WORDS =
@@ -24,7 +24,7 @@ let punctuation: readonly string[] | undefined;
 /** The verified single-token pieces (computed once, on first use). */
 export function vocabulary(): { words: readonly string[]; punctuation: readonly string[] } {
   if (words === undefined || punctuation === undefined) {
-    const isOneToken = (piece: string): boolean => encode(piece).length === 1;
+    const isOneToken = (piece: string): boolean => tokenize(piece).length === 1;
     words = [...new Set(CANDIDATE_WORDS.split(" "))].map((w) => ` ${w}`).filter(isOneToken);
     punctuation = PUNCTUATION.filter(isOneToken);
   }

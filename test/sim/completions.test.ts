@@ -1,4 +1,4 @@
-import { encode } from "gpt-tokenizer";
+import { tokenize as encode } from "../../src/usage/tokens.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator } from "../../src/sim/server.js";
 import type { RunningSim } from "../../src/sim/server.js";

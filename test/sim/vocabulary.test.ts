@@ -1,4 +1,4 @@
-import { encode } from "gpt-tokenizer";
+import { tokenize as encode } from "../../src/usage/tokens.js";
 import { describe, expect, it } from "vitest";
 import { embedText } from "../../src/sim/embeddings.js";
 import { generatePieces, naturalLength, vocabulary } from "../../src/sim/vocabulary.js";

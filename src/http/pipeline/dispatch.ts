@@ -18,12 +18,12 @@ export async function dispatch(
   plan: Plan,
   request: FastifyRequest,
   reply: FastifyReply,
-  abort: AbortController,
+  signal: AbortSignal,
 ): Promise<Record<string, unknown> | null> {
   const meter = request.meter!;
   // A transport failure after an abort is reported as the abort's reason (client gone or time limit).
   const classify = (err: unknown): unknown =>
-    abort.signal.aborted && (isAbort(err) || !(err instanceof ApiError)) ? abort.signal.reason : err;
+    signal.aborted && (isAbort(err) || !(err instanceof ApiError)) ? signal.reason : err;
 
   let conn: Connection | null = null;
   let model = plan.model;
@@ -36,7 +36,7 @@ export async function dispatch(
           candidate,
           i === 0 ? plan.payload : plan.payloadFor(candidate),
           request,
-          abort.signal,
+          signal,
         );
         model = candidate;
         break;
@@ -75,7 +75,7 @@ export async function dispatch(
       settle(deps.sinks, meter, o.status, o.errorCode);
     };
     try {
-      await relayStream(res, reply.raw, t, meter, abort.signal, finish);
+      await relayStream(res, reply.raw, t, meter, signal, finish);
       if (t.blocked !== null) res.body.destroy();
     } catch (err) {
       const failure = classify(toEngineError(err, conn!.endpoint));

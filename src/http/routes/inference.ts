@@ -5,6 +5,7 @@ import type { GatewayDeps } from "../deps.js";
 import { dispatch } from "../pipeline/dispatch.js";
 import { ENDPOINTS, type EndpointSpec } from "../pipeline/endpoints.js";
 import { planRequest } from "../pipeline/plan.js";
+import { RequestAbort } from "../request-abort.js";
 import { serveFromCache, storeInCache } from "../pipeline/response-cache-stage.js";
 
 /**
@@ -30,7 +31,7 @@ async function handle(
 ): Promise<unknown> {
   const meter = request.meter!;
   // One signal for the whole request: the client going away or the gateway's time limit.
-  const abort = new AbortController();
+  const abort = new RequestAbort();
   const onClose = (): void => {
     if (!reply.raw.writableFinished) {
       meter.clientAborted = true;
@@ -60,7 +61,7 @@ async function handle(
     });
     void reply.headers(rateHeaders);
 
-    const json = await dispatch(deps, plan, request, reply, abort);
+    const json = await dispatch(deps, plan, request, reply, abort.signal);
     await storeInCache(deps, plan, cache, json);
     return reply;
   } finally {
