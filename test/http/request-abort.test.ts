@@ -1,6 +1,6 @@
 import { EventEmitter, once } from "node:events";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RequestAbort } from "../../src/http/request-abort.js";
@@ -36,7 +36,7 @@ describe("RequestAbort", () => {
   describe("as undici's request signal", () => {
     let server: Server;
     let url: string;
-    const sockets = new Set<import("node:net").Socket>();
+    const sockets = new Set<Socket>();
     beforeAll(async () => {
       // answers nothing: only the signal can end a request
       server = createServer(() => undefined);
