@@ -3,8 +3,8 @@ import { createRandom } from "./random.js";
 
 /**
  * Output vocabulary: common English words with a leading space plus punctuation, each of
- * which is exactly one token for the shared tokenizer (usage/tokens.ts). Every generated piece is one token, so the
- * reported `completion_tokens` equals the number of pieces streamed.
+ * which is exactly one token for the shared tokenizer (usage/tokens.ts). Every generated piece
+ * is one token, so the reported `completion_tokens` equals the number of pieces streamed.
  */
 const CANDIDATE_WORDS =
   "the of and to in is that it for on with as was at by this be are from or have an they which one you had " +
