@@ -1,9 +1,8 @@
 import { EventEmitter, once } from "node:events";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RequestAbort } from "../../src/http/request-abort.js";
+import { startHttpServer } from "../helpers/http-server.js";
 
 describe("RequestAbort", () => {
   it("aborts once: sets the reason, calls onabort and the listeners, and later calls change nothing", () => {
@@ -34,22 +33,13 @@ describe("RequestAbort", () => {
   });
 
   describe("as undici's request signal", () => {
-    let server: Server;
+    let server: Awaited<ReturnType<typeof startHttpServer>>;
     let url: string;
-    const sockets = new Set<Socket>();
     beforeAll(async () => {
-      // answers nothing: only the signal can end a request
-      server = createServer(() => undefined);
-      server.on("connection", (s) => sockets.add(s));
-      server.listen(0, "127.0.0.1");
-      await once(server, "listening");
-      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      server = await startHttpServer(() => undefined); // answers nothing: only the signal ends a request
+      url = server.url;
     });
-    afterAll(async () => {
-      for (const s of sockets) s.destroy();
-      server.close();
-      await once(server, "close");
-    });
+    afterAll(() => server.close());
 
     it("aborts an upstream request in flight with its reason", async () => {
       const abort = new RequestAbort();

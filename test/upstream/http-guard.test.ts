@@ -1,29 +1,19 @@
-import { once } from "node:events";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RequestAbort } from "../../src/http/request-abort.js";
 import { HttpGuard } from "../../src/upstream/http-guard.js";
+import { startHttpServer } from "../helpers/http-server.js";
 
 describe("HttpGuard", () => {
-  let server: Server;
+  let server: Awaited<ReturnType<typeof startHttpServer>>;
   let url: string;
-  const sockets = new Set<Socket>();
   beforeAll(async () => {
     // "/allow" answers; anything else never does
-    server = createServer((req, res) => {
+    server = await startHttpServer((req, res) => {
       if (req.url === "/allow") res.end(JSON.stringify({ allow: true }));
     });
-    server.on("connection", (s) => sockets.add(s));
-    server.listen(0, "127.0.0.1");
-    await once(server, "listening");
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    url = server.url;
   });
-  afterAll(async () => {
-    for (const s of sockets) s.destroy();
-    server.close();
-    await once(server, "close");
-  });
+  afterAll(() => server.close());
   const input = { tenant: "t", model: "m", text: "hi" };
 
   it("returns the guard's verdict", async () => {

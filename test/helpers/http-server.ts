@@ -1,0 +1,26 @@
+import { once } from "node:events";
+import { createServer, type RequestListener } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+
+/**
+ * A local HTTP server on a free port for upstream tests. `close()` also drops the connections it
+ * still holds, so a handler that never answers (to let only a signal or a time limit end a
+ * request) does not keep the test waiting.
+ */
+export async function startHttpServer(
+  handler: RequestListener,
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer(handler);
+  const sockets = new Set<Socket>();
+  server.on("connection", (s) => sockets.add(s));
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+      await once(server, "close");
+    },
+  };
+}
