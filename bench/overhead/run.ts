@@ -59,6 +59,7 @@ const { values: flags } = parseArgs({
     commit: { type: "string" },
     "journal-fsync": { type: "string" },
     "journal-commit-ms": { type: "string" },
+    "gateway-node-flags": { type: "string", default: "" },
     profile: { type: "boolean", default: false },
     "no-profile": { type: "boolean", default: false },
     floor: { type: "boolean", default: false },
@@ -88,6 +89,8 @@ if (flags.help) {
   --journal-fsync commit|interval|off, --journal-commit-ms N
                      set usage.journal.fsync / commit_interval_ms in the gateway's config
                      (default: the configuration's defaults)
+  --gateway-node-flags "F ..."
+                     node flags for the gateway process only (e.g. "--min-semi-space-size=16")
   --profile          always profile the gateway at ${TARGET.rate} req/s afterwards (perf if installed,
                      and V8's --cpu-prof); by default only when the target is missed; --no-profile never
   --floor            also measure a minimal Node proxy (node:http + an undici Pool, nothing else) on the
@@ -163,7 +166,10 @@ async function main(): Promise<void> {
       (build.commit === null
         ? " (dist/, run from a private copy)"
         : " (git archive, run from a private build)") +
-      (journal === "" ? "" : `; usage.journal: ${journal.trim().replace(/\s+/g, " ")}`),
+      (journal === "" ? "" : `; usage.journal: ${journal.trim().replace(/\s+/g, " ")}`) +
+      (flags["gateway-node-flags"].trim() === ""
+        ? ""
+        : `; gateway node flags: ${flags["gateway-node-flags"].trim()}`),
   );
   console.log(
     `${withFloor ? "gateway and floor proxy" : "gateway"} on CPU ${pin ? 0 : "any"}; simulator + load generator on CPU ${pin ? 1 : "any"}; ` +
@@ -185,7 +191,8 @@ async function main(): Promise<void> {
   ];
   const sim = await startService("sim", [build.bin, ...simArgs], pin ? "1" : null);
   const cfg = writeGatewayConfig(dir, sim.url, MODEL, journal === "" ? "" : `usage:\n  journal:\n${journal}`);
-  const gatewayArgs = [build.bin, "serve", "--config", cfg.configPath, "--port", "0"];
+  const nodeFlags = flags["gateway-node-flags"].split(/\s+/).filter((f) => f.length > 0);
+  const gatewayArgs = [...nodeFlags, build.bin, "serve", "--config", cfg.configPath, "--port", "0"];
   const auth = { authorization: `Bearer ${cfg.apiKey}` };
   let gateway = await startService("gateway", gatewayArgs, gatewayCpus);
   const direct = createTarget("direct", sim.url, MODEL);
