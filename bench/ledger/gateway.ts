@@ -47,6 +47,8 @@ export interface GatewayBenchOptions {
   readonly coreRepeat: number;
   /** Seconds of `perf trace` of the gateway at the core's rate, after the measured runs (0: none). */
   readonly traceS: number;
+  /** Node flags for the gateway process only (e.g. "--min-semi-space-size=16"). */
+  readonly nodeFlags?: readonly string[];
 }
 
 /** What the gateway's /metrics says about the ledger (and its event loop). */
@@ -229,7 +231,7 @@ export async function gatewayBench(
     writeFileSync(configPath, config);
     const gateway = await startService(
       `gateway-${backend}`,
-      [o.build.bin, "serve", "--config", configPath, "--port", "0"],
+      [...(o.nodeFlags ?? []), o.build.bin, "serve", "--config", configPath, "--port", "0"],
       o.pinned ? "0" : null,
     );
     services.push(gateway);

@@ -61,6 +61,7 @@ const { values: flags } = parseArgs({
     "noise-limit": { type: "string", default: "10" },
     attempts: { type: "string", default: "3" },
     seed: { type: "string", default: "1" },
+    "gateway-node-flags": { type: "string", default: "" },
     quick: { type: "boolean", default: false },
     help: { type: "boolean", default: false },
   },
@@ -93,6 +94,7 @@ if (flags.help) {
  noise:
   --noise-limit PCT, --attempts N  a run during which other processes used more than PCT% of a core is
                                    tried again, up to N times (default 10, 3)
+  --gateway-node-flags="F ..."     node flags for the gateway process only (e.g. --min-semi-space-size=16)
   --quick                          smoke test: short runs, 1M events, one attempt`);
   process.exit(0);
 }
@@ -128,7 +130,10 @@ async function main(): Promise<void> {
   const build = await snapshotBuild(ROOT, work);
   const header =
     `tollgate bench/ledger — ${started.toISOString()}, ${m.nproc} CPUs (${m.cpu}), ${m.memoryGb} GB, node ${m.node}, ` +
-    `linux ${m.kernel}, PostgreSQL ${pgVersion ?? "n/a"}\ncommit ${m.commit ?? "?"}, dist/ built ${build.builtAt} (run from a private copy)`;
+    `linux ${m.kernel}, PostgreSQL ${pgVersion ?? "n/a"}\ncommit ${m.commit ?? "?"}, dist/ built ${build.builtAt} (run from a private copy)` +
+    (flags["gateway-node-flags"].trim() === ""
+      ? ""
+      : `; gateway node flags: ${flags["gateway-node-flags"].trim()}`);
   console.log(`${header}\n`);
 
   const ingestResults: IngestResult[] = [];
@@ -234,6 +239,7 @@ async function main(): Promise<void> {
         build,
         pinned: pin,
         coreRepeat: quick ? 1 : Number(flags.repeat),
+        nodeFlags: flags["gateway-node-flags"].split(/\s+/).filter((f) => f.length > 0),
       };
       for (const b of backends) {
         const r = await guarded(`gateway ${b}`, () =>
