@@ -13,7 +13,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { describeMachine, hasTaskset, onlineCpus, pinSelf } from "../overhead/machine.js";
-import { snapshotBuild } from "../overhead/processes.js";
+import { nodeFlagList, snapshotBuild } from "../overhead/processes.js";
 import { ms } from "../overhead/stats.js";
 import { gatewayBench, type GatewayResult } from "./gateway.js";
 import { ingest, type IngestResult } from "./ingest.js";
@@ -100,6 +100,7 @@ if (flags.help) {
 }
 
 const quick = flags.quick;
+const nodeFlags = nodeFlagList(flags["gateway-node-flags"]);
 const list = (s: string): number[] => s.split(",").filter(Boolean).map(Number);
 const parts = new Set(flags.parts.split(","));
 const noise: NoisePolicy = {
@@ -131,9 +132,7 @@ async function main(): Promise<void> {
   const header =
     `tollgate bench/ledger — ${started.toISOString()}, ${m.nproc} CPUs (${m.cpu}), ${m.memoryGb} GB, node ${m.node}, ` +
     `linux ${m.kernel}, PostgreSQL ${pgVersion ?? "n/a"}\ncommit ${m.commit ?? "?"}, dist/ built ${build.builtAt} (run from a private copy)` +
-    (flags["gateway-node-flags"].trim() === ""
-      ? ""
-      : `; gateway node flags: ${flags["gateway-node-flags"].trim()}`);
+    (nodeFlags.length === 0 ? "" : `; gateway node flags: ${nodeFlags.join(" ")}`);
   console.log(`${header}\n`);
 
   const ingestResults: IngestResult[] = [];
@@ -239,7 +238,7 @@ async function main(): Promise<void> {
         build,
         pinned: pin,
         coreRepeat: quick ? 1 : Number(flags.repeat),
-        nodeFlags: flags["gateway-node-flags"].split(/\s+/).filter((f) => f.length > 0),
+        nodeFlags,
       };
       for (const b of backends) {
         const r = await guarded(`gateway ${b}`, () =>

@@ -111,6 +111,11 @@ export function startFloorProxy(upstream: string, cpus: string | null): Promise<
   return startService("floor", [...importFlags(process.execArgv), script, upstream], cpus);
 }
 
+/** `--gateway-node-flags` as node arguments ("" → none). */
+export function nodeFlagList(text: string): string[] {
+  return text.split(/\s+/).filter((f) => f.length > 0);
+}
+
 /** The `--import X` / `--import=X` flags among node's own arguments. */
 function importFlags(execArgv: readonly string[]): string[] {
   const out: string[] = [];

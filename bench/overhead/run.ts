@@ -18,6 +18,7 @@ import { describeMachine, hasTaskset, onlineCpus, pinSelf } from "./machine.js";
 import { measure, median, undisturbed } from "./measure.js";
 import {
   buildCommit,
+  nodeFlagList,
   scratchDir,
   snapshotBuild,
   startFloorProxy,
@@ -89,7 +90,7 @@ if (flags.help) {
   --journal-fsync commit|interval|off, --journal-commit-ms N
                      set usage.journal.fsync / commit_interval_ms in the gateway's config
                      (default: the configuration's defaults)
-  --gateway-node-flags "F ..."
+  --gateway-node-flags="F ..."
                      node flags for the gateway process only (e.g. "--min-semi-space-size=16")
   --profile          always profile the gateway at ${TARGET.rate} req/s afterwards (perf if installed,
                      and V8's --cpu-prof); by default only when the target is missed; --no-profile never
@@ -101,6 +102,7 @@ if (flags.help) {
 }
 
 const quick = flags.quick;
+const nodeFlags = nodeFlagList(flags["gateway-node-flags"]);
 const rates = (quick ? "500,1000,2000" : flags.rates).split(",").map(Number);
 const durationS = quick ? 3 : Number(flags.duration);
 const warmupS = quick ? 1 : Number(flags.warmup);
@@ -167,9 +169,7 @@ async function main(): Promise<void> {
         ? " (dist/, run from a private copy)"
         : " (git archive, run from a private build)") +
       (journal === "" ? "" : `; usage.journal: ${journal.trim().replace(/\s+/g, " ")}`) +
-      (flags["gateway-node-flags"].trim() === ""
-        ? ""
-        : `; gateway node flags: ${flags["gateway-node-flags"].trim()}`),
+      (nodeFlags.length === 0 ? "" : `; gateway node flags: ${nodeFlags.join(" ")}`),
   );
   console.log(
     `${withFloor ? "gateway and floor proxy" : "gateway"} on CPU ${pin ? 0 : "any"}; simulator + load generator on CPU ${pin ? 1 : "any"}; ` +
@@ -191,7 +191,6 @@ async function main(): Promise<void> {
   ];
   const sim = await startService("sim", [build.bin, ...simArgs], pin ? "1" : null);
   const cfg = writeGatewayConfig(dir, sim.url, MODEL, journal === "" ? "" : `usage:\n  journal:\n${journal}`);
-  const nodeFlags = flags["gateway-node-flags"].split(/\s+/).filter((f) => f.length > 0);
   const gatewayArgs = [...nodeFlags, build.bin, "serve", "--config", cfg.configPath, "--port", "0"];
   const auth = { authorization: `Bearer ${cfg.apiKey}` };
   let gateway = await startService("gateway", gatewayArgs, gatewayCpus);
