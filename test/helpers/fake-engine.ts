@@ -1,5 +1,4 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { startHttpServer } from "./http-server.js";
 
 /**
  * A minimal OpenAI-compatible engine that answers every chat request with a fixed text — for
@@ -10,7 +9,7 @@ export async function startFakeEngine(
   text: string,
   chunkSize = 3,
 ): Promise<{ url: string; close: () => Promise<void> }> {
-  const server: Server = createServer((req, res) => {
+  return startHttpServer((req, res) => {
     let raw = "";
     req.on("data", (c: Buffer) => (raw += c.toString()));
     req.on("end", () => {
@@ -47,9 +46,4 @@ export async function startFakeEngine(
       res.end("data: [DONE]\n\n");
     });
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((r) => server.close(() => r())),
-  };
 }

@@ -3,7 +3,7 @@ import { createServer, type RequestListener } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
 /**
- * A local HTTP server on a free port for upstream tests. `close()` also drops the connections it
+ * A local HTTP server on a free port for tests (upstreams, guards, fake engines). `close()` also drops the connections it
  * still holds, so a handler that never answers (to let only a signal or a time limit end a
  * request) does not keep the test waiting.
  */
