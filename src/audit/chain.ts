@@ -1,4 +1,5 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
+import { canonicalJson } from "../canonical-json.js";
 
 /**
  * The audit trail is append-only and hash-chained: each record carries the hash of the previous
@@ -29,24 +30,14 @@ export interface AuditRecord extends AuditEntry {
 
 export const GENESIS = "0".repeat(64);
 
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const o = value as Record<string, unknown>;
-    return `{${Object.keys(o)
-      .filter((k) => o[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
-      .join(",")}}`;
-  }
-  return JSON.stringify(value);
-}
-
 export function recordHash(r: Omit<AuditRecord, "hash">): string {
   const { chain, seq, prevHash, time, actor, action, tenant, target, sourceIp, data } = r;
-  return createHash("sha256")
-    .update(canonical({ chain, seq, prevHash, time, actor, action, tenant, target, sourceIp, data }))
-    .digest("hex");
+  // one-shot: no Hash object per record (the audit thread hashes one per inference call)
+  return hash(
+    "sha256",
+    canonicalJson({ chain, seq, prevHash, time, actor, action, tenant, target, sourceIp, data }),
+    "hex",
+  );
 }
 
 /** Appends entries to a chain whose last record is `last` (or a new chain). */

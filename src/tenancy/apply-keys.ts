@@ -2,7 +2,7 @@ import type { KeyRateLimits } from "../auth/principal.js";
 import type { TenantConfig } from "../config/schema.js";
 import type { ApiKeyRecord, Store } from "../store/port.js";
 import type { KeyChange } from "../store/tenant-port.js";
-import { canonicalJson } from "./tenant-spec.js";
+import { canonicalJson } from "../canonical-json.js";
 
 export type KeyAction =
   | { readonly action: "create"; readonly record: ApiKeyRecord }

@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { formatIssues } from "../config/load.js";
 import { tenantSchema, type TenantConfig } from "../config/schema.js";
 import { checkOverrides, checkTenant } from "../config/tenant-checks.js";
+import { canonicalJson } from "../canonical-json.js";
 
 /**
  * A tenant's configuration as the store keeps it: the config's `tenants.<id>` shape without
@@ -34,20 +35,6 @@ export function parseSpec(raw: unknown, models?: ModelFlags): SpecResult {
 export function specFromConfig(t: TenantConfig): TenantSpec {
   const { api_keys: _keys, ...spec } = t;
   return spec;
-}
-
-/** JSON with object keys sorted (and undefined members dropped): equal specs give equal text. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const o = value as Record<string, unknown>;
-    return `{${Object.keys(o)
-      .filter((k) => o[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
-      .join(",")}}`;
-  }
-  return JSON.stringify(value) ?? "null";
 }
 
 /** Leaf-level differences between two JSON values: "path: before → after" parts. */

@@ -1,7 +1,8 @@
 import { can, COMMERCIAL_FIELDS } from "../../auth/rbac.js";
 import { ApiError } from "../../errors.js";
 import { adminEntry } from "../../tenancy/admin-audit.js";
-import { canonicalJson, jsonDiff, parseSpec } from "../../tenancy/tenant-spec.js";
+import { canonicalJson } from "../../canonical-json.js";
+import { jsonDiff, parseSpec } from "../../tenancy/tenant-spec.js";
 import type { AdminDeps } from "./admin-deps.js";
 import { route, settled, type AnyRoute } from "./route.js";
 import { deletedView, list, tenantCreateBody, tenantPatchBody, tenantView } from "./schemas.js";
