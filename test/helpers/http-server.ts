@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import { createServer, type RequestListener } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { AddressInfo } from "node:net";
 
 /**
  * A local HTTP server on a free port for tests (upstreams, guards, fake engines). `close()` also drops the connections it
@@ -11,14 +11,12 @@ export async function startHttpServer(
   handler: RequestListener,
 ): Promise<{ url: string; close: () => Promise<void> }> {
   const server = createServer(handler);
-  const sockets = new Set<Socket>();
-  server.on("connection", (s) => sockets.add(s));
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: async () => {
-      for (const s of sockets) s.destroy();
+      server.closeAllConnections();
       server.close();
       await once(server, "close");
     },
