@@ -1,14 +1,13 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type CryptoKey } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JwtVerifier, looksLikeJwt } from "../../src/auth/jwt-verifier.js";
+import { startHttpServer } from "../helpers/http-server.js";
 
 const ISS = "https://idp.test/";
 const AUD = "tollgate";
 
 // A local JWKS server whose key set the tests rotate.
-let server: Server;
+let server: Awaited<ReturnType<typeof startHttpServer>>;
 let jwks: { keys: JWK[] } = { keys: [] };
 let jwksUrl: string;
 const keys: Record<string, { privateKey: CryptoKey; publicJwk: JWK }> = {};
@@ -37,14 +36,13 @@ function sign(
 
 beforeAll(async () => {
   jwks = { keys: [await addKey("k1")] };
-  server = createServer((_req, res) => {
+  server = await startHttpServer((_req, res) => {
     res.setHeader("content-type", "application/json");
     res.end(JSON.stringify(jwks));
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
+  jwksUrl = `${server.url}/jwks.json`;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(() => server.close());
 
 const verifier = () =>
   new JwtVerifier({

@@ -1,6 +1,4 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
@@ -8,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashApiKey } from "../../src/auth/api-key-format.js";
 import { startSimulator, type RunningSim } from "../../src/sim/server.js";
 import { runCli } from "../helpers/cli.js";
+import { startHttpServer } from "../helpers/http-server.js";
 import { spawnGateway, type GatewayProcess } from "../helpers/processes.js";
 
 const ADMIN = "cli-test-platform-admin";
@@ -17,7 +16,7 @@ describe("tollgate tenants | keys | apply | usage | invoice against a running ga
   let sim: RunningSim;
   let gw: GatewayProcess;
   let file: string;
-  let idp: Server;
+  let idp: Awaited<ReturnType<typeof startHttpServer>>;
   let signer: CryptoKey;
   const remote = () => ["--url", gw.url, "--admin-key", ADMIN];
   const cli = (...args: string[]) => runCli([...args, ...remote()]);
@@ -41,9 +40,8 @@ describe("tollgate tenants | keys | apply | usage | invoice against a running ga
     const { privateKey, publicKey } = await generateKeyPair("RS256");
     signer = privateKey;
     const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: "k1", alg: "RS256" }] });
-    idp = createServer((_req, res) => res.end(jwks));
-    await new Promise<void>((r) => idp.listen(0, "127.0.0.1", r));
-    const jwksUrl = `http://127.0.0.1:${(idp.address() as AddressInfo).port}/jwks`;
+    idp = await startHttpServer((_req, res) => res.end(jwks));
+    const jwksUrl = `${idp.url}/jwks`;
     file = join(dir, "tollgate.yaml");
     writeFileSync(
       file,
@@ -63,7 +61,7 @@ tenants:
   afterAll(async () => {
     await gw?.stop();
     await sim?.close();
-    await new Promise<void>((r) => idp.close(() => r()));
+    await idp.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -1,9 +1,9 @@
-import { createServer, type IncomingMessage } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { hashApiKey } from "../../src/auth/api-key-format.js";
 import { signature } from "../../src/telemetry/alert-webhook.js";
 import { eventually, startTestGateway, type TestGateway } from "../helpers/gateway.js";
+import { startHttpServer } from "../helpers/http-server.js";
 
 const chat = (content = "hello", extra: Record<string, unknown> = {}) => ({
   model: "llama-3.1-8b",
@@ -235,7 +235,7 @@ describe("admission: exact charges on every path", () => {
 describe("budget alerts", () => {
   it("posts a signed webhook once when spend crosses the threshold", async () => {
     const received: { headers: IncomingMessage["headers"]; body: string }[] = [];
-    const hook = createServer((req, res) => {
+    const hook = await startHttpServer((req, res) => {
       let body = "";
       req.on("data", (c: Buffer) => (body += c.toString()));
       req.on("end", () => {
@@ -245,8 +245,7 @@ describe("budget alerts", () => {
         res.end();
       });
     });
-    await new Promise<void>((r) => hook.listen(0, "127.0.0.1", r));
-    const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/alerts`;
+    const hookUrl = `${hook.url}/alerts`;
     try {
       t = await startTestGateway({
         gateway: { webhookBaseDelayMs: 10 },
@@ -282,7 +281,7 @@ describe("budget alerts", () => {
       expect(metrics).toMatch(/llm_tenant_daily_budget_usd\{tenant="internal-dev"\} 0.001/);
       expect(metrics).toMatch(/llm_tenant_daily_spend_usd\{tenant="internal-dev"\} 0.000[5-9]/);
     } finally {
-      await new Promise((r) => hook.close(r));
+      await hook.close();
     }
   });
 });

@@ -1,8 +1,7 @@
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { startFakeEngine } from "../helpers/fake-engine.js";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
+import { startHttpServer } from "../helpers/http-server.js";
 
 let t: TestGateway | null = null;
 const cleanups: (() => Promise<void>)[] = [];
@@ -112,7 +111,7 @@ describe("input guardrails", () => {
 
   it("consults an external guard, failing closed or open as configured", async () => {
     let mode: "allow" | "deny" | "hang" = "allow";
-    const guard = createServer((req, res) => {
+    const guard = await startHttpServer((req, res) => {
       req.resume();
       req.on("end", () => {
         if (mode === "hang") return; // never answers: the timeout decides
@@ -120,15 +119,8 @@ describe("input guardrails", () => {
         res.end(JSON.stringify(mode === "allow" ? { allow: true } : { allow: false, reason: "toxicity" }));
       });
     });
-    await new Promise<void>((r) => guard.listen(0, "127.0.0.1", r));
-    cleanups.push(
-      () =>
-        new Promise((r) => {
-          guard.closeAllConnections();
-          guard.close(() => r());
-        }),
-    );
-    const url = `http://127.0.0.1:${(guard.address() as AddressInfo).port}/check`;
+    cleanups.push(guard.close);
+    const url = `${guard.url}/check`;
     t = await startTestGateway({
       mutate: (c) => {
         c.tenants["acme-corp"]!.guardrails = {

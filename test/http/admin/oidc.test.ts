@@ -1,15 +1,14 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair, SignJWT, UnsecuredJWT, type CryptoKey, type JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { admin, ADMIN_KEYS, adminYaml, chat } from "../../helpers/admin.js";
 import { eventually, startTestGateway, type TestGateway } from "../../helpers/gateway.js";
+import { startHttpServer } from "../../helpers/http-server.js";
 
 const ISS = "https://idp.test/";
 const AUD = "tollgate";
 
 // A local IdP: a JWKS server whose keys the tests rotate.
-let idp: Server;
+let idp: Awaited<ReturnType<typeof startHttpServer>>;
 let jwks: { keys: JWK[] } = { keys: [] };
 const signers: Record<string, CryptoKey> = {};
 
@@ -40,12 +39,11 @@ describe("OIDC: admin API and inference with JWTs from a local JWKS", () => {
 
   beforeAll(async () => {
     jwks = { keys: [await addKey("k1")] };
-    idp = createServer((_req, res) => {
+    idp = await startHttpServer((_req, res) => {
       res.setHeader("content-type", "application/json");
       res.end(JSON.stringify(jwks));
     });
-    await new Promise<void>((r) => idp.listen(0, "127.0.0.1", r));
-    const url = `http://127.0.0.1:${(idp.address() as AddressInfo).port}/jwks.json`;
+    const url = `${idp.url}/jwks.json`;
     t = await startTestGateway({
       extraYaml: `${adminYaml()}
 auth:
@@ -63,7 +61,7 @@ auth:
   });
   afterAll(async () => {
     await t.close();
-    await new Promise<void>((r) => idp.close(() => r()));
+    await idp.close();
   });
 
   it("maps a platform group to platform_admin", async () => {
