@@ -17,7 +17,7 @@ import { createTarget, openLoop, type RunResult, type Target } from "../overhead
 import { lowerPriority, processCpuSeconds } from "../overhead/machine.js";
 import { startService, type BuildSnapshot, type Service } from "../overhead/processes.js";
 import { rng, universe } from "./events.js";
-import { accounted, undisturbed, type CpuUse, type NoisePolicy, type Party } from "./noise.js";
+import { accounted, disturbance, undisturbed, type CpuUse, type NoisePolicy, type Party } from "./noise.js";
 import { openBenchStore, type BackendName, type BenchStore } from "./stores.js";
 import { traceSyscalls, type SyscallTrace } from "./syscalls.js";
 import { hasPerf } from "../overhead/perf.js";
@@ -280,7 +280,7 @@ export async function gatewayBench(
           console.log(
             `  ${label} ${name.padEnd(7)} p50 ${result.latency.p50.toFixed(2)} p99 ${result.latency.p99.toFixed(2)} ms, ` +
               `${result.achievedRps.toFixed(0)} ok/s, errors ${result.errors}, gateway CPU ${cpu.parties.gateway?.toFixed(0)}%, ` +
-              `other ${cpu.otherPct.toFixed(0)}%` +
+              `other + steal ${disturbance(cpu).toFixed(0)}%` +
               (name === "gateway" && after !== null && before !== null
                 ? `; stored ${((after.stored - before.stored) / cpu.wallS).toFixed(0)}/s, backlog at end ${after.backlog}`
                 : ""),
@@ -295,7 +295,7 @@ export async function gatewayBench(
           before: before!,
           after: after!,
           catchUpMs,
-          cpu: d.cpu.otherPct > g.cpu.otherPct ? d.cpu : g.cpu,
+          cpu: disturbance(d.cpu) > disturbance(g.cpu) ? d.cpu : g.cpu,
         };
       });
       const row: GatewayRow = {

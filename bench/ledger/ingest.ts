@@ -24,7 +24,7 @@ import type { UsageEvent } from "../../src/usage/usage-event.js";
 import { processCpuSeconds } from "../overhead/machine.js";
 import { summarize, type Summary } from "../overhead/stats.js";
 import { EventSource, universe } from "./events.js";
-import { accounted, undisturbed, type CpuUse, type NoisePolicy, type Party } from "./noise.js";
+import { accounted, disturbance, undisturbed, type CpuUse, type NoisePolicy, type Party } from "./noise.js";
 import { asOwner, openBenchStore, sqliteStore, type BackendName, type BenchStore } from "./stores.js";
 import { openTimedSqliteStore, StatementTimes, type StatementKind } from "./timed-sqlite.js";
 
@@ -336,7 +336,7 @@ export async function ingest(backend: BackendName, o: IngestOptions, seed: numbe
           (row.longestStatementMs === null
             ? ""
             : `, longest statement ${row.longestStatementMs.toFixed(2)} ms`) +
-          `, other load ${r.cpu.otherPct.toFixed(0)}%`,
+          `, other load + steal ${disturbance(r.cpu).toFixed(0)}%`,
       );
     }
     for (const rate of o.rates) {
@@ -353,7 +353,7 @@ export async function ingest(backend: BackendName, o: IngestOptions, seed: numbe
       console.log(
         `  ${label}: stored ${r.storedPerS.toFixed(0)}/s, backlog max ${r.backlogMax} end ${r.backlogEnd}` +
           ` (slope ${r.backlogSlope.toFixed(0)}/s), durable p50 ${r.durableMs.p50.toFixed(2)} ms p99 ${r.durableMs.p99.toFixed(2)} ms,` +
-          ` loop delay p99 ${r.loopDelayMs.p99.toFixed(2)} ms max ${r.loopDelayMs.max.toFixed(2)} ms, other load ${r.cpu.otherPct.toFixed(0)}%`,
+          ` loop delay p99 ${r.loopDelayMs.p99.toFixed(2)} ms max ${r.loopDelayMs.max.toFixed(2)} ms, other load + steal ${disturbance(r.cpu).toFixed(0)}%`,
       );
     }
     const label = `${backend} catch-up of ${o.drainEvents} journaled events`;

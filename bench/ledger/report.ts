@@ -3,12 +3,11 @@ import { ms, table } from "../overhead/stats.js";
 import { CORE_RATE, type GatewayResult, type GatewayRow, type SoakResult } from "./gateway.js";
 import type { AppendResult, DrainResult, LedgerRateResult, StatementRow } from "./ingest.js";
 import type { InvoiceResult } from "./invoice.js";
-import { pct } from "./noise.js";
+import { disturbance, pct, type CpuUse } from "./noise.js";
 import type { SyscallRow } from "./syscalls.js";
 
 const n0 = (v: number): string => (Number.isFinite(v) ? v.toFixed(0) : "-");
-const other = (r: { cpu: { otherPct: number }; noisy: boolean }): string =>
-  pct(r.cpu.otherPct) + (r.noisy ? " !" : "");
+const other = (r: { cpu: CpuUse; noisy: boolean }): string => pct(disturbance(r.cpu)) + (r.noisy ? " !" : "");
 
 export function appendTable(rows: readonly AppendResult[]): string {
   return table(
@@ -24,7 +23,7 @@ export function appendTable(rows: readonly AppendResult[]): string {
       "longest stmt",
       "bench CPU",
       "PG CPU",
-      "other load",
+      "other load + steal",
     ],
     rows.map((r) => [
       r.backend,
@@ -75,7 +74,7 @@ export function ledgerTable(rows: readonly LedgerRateResult[]): string {
       "longest stmt",
       "bench CPU",
       "PG CPU",
-      "other load",
+      "other load + steal",
     ],
     rows.map((r) => [
       r.backend,
@@ -100,7 +99,7 @@ export function ledgerTable(rows: readonly LedgerRateResult[]): string {
 
 export function drainTable(rows: readonly DrainResult[]): string {
   return table(
-    ["store", "journaled events", "seconds", "events/s", "bench CPU", "PG CPU", "other load"],
+    ["store", "journaled events", "seconds", "events/s", "bench CPU", "PG CPU", "other load + steal"],
     rows.map((r) => [
       r.backend,
       String(r.events),
@@ -135,7 +134,7 @@ export function gatewayTable(rows: readonly GatewayRow[]): string {
       "gateway CPU",
       "PG CPU",
       "loop lag max",
-      "other load",
+      "other load + steal",
     ],
     rows.map((r) => [
       r.backend,
@@ -157,7 +156,7 @@ export function gatewayTable(rows: readonly GatewayRow[]): string {
       pct(r.gateway.cpu.parties.gateway),
       r.backend === "postgres" ? pct(r.gateway.cpu.parties.postgres) : "-",
       `${n0(r.loopLagMaxMs)} ms`,
-      pct(Math.max(r.gateway.cpu.otherPct, r.direct.cpu.otherPct)) + (r.noisy ? " !" : ""),
+      pct(Math.max(disturbance(r.gateway.cpu), disturbance(r.direct.cpu))) + (r.noisy ? " !" : ""),
     ]),
   );
 }
@@ -174,7 +173,7 @@ export function soakTable(rows: readonly SoakResult[]): string {
       "backlog every 5 s",
       "stored/s every 5 s",
       "gateway CPU",
-      "other load",
+      "other load + steal",
     ],
     rows.map((s) => [
       s.backend,

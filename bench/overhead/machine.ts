@@ -153,6 +153,19 @@ export function busyPercent(before: readonly CoreTimes[], after: readonly CoreTi
   });
 }
 
+/**
+ * CPU time the hypervisor gave to other guests while this machine's CPUs wanted to run (steal), in
+ * % of one core, summed over the CPUs. On a shared host it disturbs a run as other processes do;
+ * an idle machine shows none, so it is only seen during a run.
+ */
+export function stolenPercent(before: readonly CoreTimes[], after: readonly CoreTimes[]): number {
+  return after.reduce((sum, a, i) => {
+    const b = before[i]!;
+    const total = a.total - b.total;
+    return total > 0 ? sum + (100 * (a.steal - b.steal)) / total : sum;
+  }, 0);
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**

@@ -1,5 +1,5 @@
 import type { RunResult } from "./load.js";
-import { busyPercent, coreTimes, processCpuSeconds, waitForQuiet } from "./machine.js";
+import { busyPercent, coreTimes, processCpuSeconds, stolenPercent, waitForQuiet } from "./machine.js";
 import type { Service } from "./processes.js";
 import type { Cpu, Measured } from "./report.js";
 
@@ -34,7 +34,6 @@ export async function measure(
   const l = (processCpuSeconds(process.pid) - l0) / wall;
   const cores1 = coreTimes();
   const busy = busyPercent(cores0, cores1).reduce((a, b) => a + b, 0);
-  const steal = cores1.reduce((a, c, i) => a + c.steal - cores0[i]!.steal, 0) / wall;
   const viaGateway = r.target === "gateway";
   const viaFloor = r.target === "floor";
   const cpu: Cpu = {
@@ -42,7 +41,7 @@ export async function measure(
     simulatorPct: 100 * s,
     loadgenPct: 100 * l,
     otherPct: Math.max(0, busy - 100 * (g + s + l + f)),
-    stealPct: 100 * steal,
+    stealPct: stolenPercent(cores0, cores1),
     gatewayUsPerRequest: viaGateway ? (g * wall * 1e6) / r.sent : null,
     // Only with --floor, so that the results of a run without it keep their shape.
     ...(floor === null
@@ -55,8 +54,11 @@ export async function measure(
   return { ...r, cpu, attempt };
 }
 
+/** What disturbed a run: other processes' CPU and the hypervisor's steal, in % of one core. */
+export const disturbance = (cpu: Cpu): number => cpu.otherPct + cpu.stealPct;
+
 export interface NoisePolicy {
-  /** Other processes may use at most this % of a core during a run. */
+  /** Other processes and other guests of the host (steal) may use at most this % of a core during a run. */
   readonly noiseLimit: number;
   /** Tries before keeping the least disturbed. */
   readonly attempts: number;
@@ -78,14 +80,14 @@ export async function undisturbed<T extends Measured>(
     const waited = await waitForQuiet(policy.noiseLimit, 90);
     if (waited < 0) console.log(`  (${label}: the machine stayed busy for 90 s; measuring anyway)`);
     const results = await runs(attempt);
-    const noise = Math.max(...results.map((r) => r.cpu.otherPct));
+    const noise = Math.max(...results.map((r) => disturbance(r.cpu)));
     if (noise < bestNoise) {
       best = results;
       bestNoise = noise;
     }
     if (noise <= policy.noiseLimit) break;
     if (attempt < policy.attempts) {
-      console.log(`  (${label}: other processes used ${noise.toFixed(0)}% of a core; again)`);
+      console.log(`  (${label}: other processes and steal took ${noise.toFixed(0)}% of a core; again)`);
     }
   }
   return { results: best!, noisy: bestNoise > policy.noiseLimit };

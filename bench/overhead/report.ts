@@ -1,4 +1,5 @@
 import type { RunResult } from "./load.js";
+import { disturbance } from "./measure.js";
 import type { PerfSummary } from "./perf.js";
 import type { LongTasks, ProfileSummary } from "./profile.js";
 import { ms, table } from "./stats.js";
@@ -74,7 +75,7 @@ export function describeRun(r: RunResult, cpu?: Cpu): string {
 
 const usPerRequest = (v: number | null | undefined): string => (v == null ? "-" : v.toFixed(0));
 
-/** The floor's columns (--floor), inserted before "other load". */
+/** The floor's columns (--floor), inserted before "other load + steal". */
 const FLOOR_COLUMNS = ["floor p50", "floor p99", "floor added p50", "floor added p99", "floor CPU µs/req"];
 
 function floorCells(f: FloorRun): string[] {
@@ -106,7 +107,7 @@ export function openLoopTable(rows: readonly RateRow[]): string {
       "gateway CPU",
       "CPU µs/req",
       ...(withFloor ? FLOOR_COLUMNS : []),
-      "other load",
+      "other load + steal",
     ],
     rows.map((r) => {
       const runs = [r.direct, r.gateway, ...(r.floor === undefined ? [] : [r.floor.run])];
@@ -125,7 +126,7 @@ export function openLoopTable(rows: readonly RateRow[]): string {
         pct(r.gateway.cpu.gatewayPct),
         usPerRequest(r.gateway.cpu.gatewayUsPerRequest),
         ...(r.floor !== undefined ? floorCells(r.floor) : withFloor ? FLOOR_COLUMNS.map(() => "-") : []),
-        pct(Math.max(...runs.map((run) => run.cpu.otherPct))) + (r.noisy ? " !" : ""),
+        pct(Math.max(...runs.map((run) => disturbance(run.cpu)))) + (r.noisy ? " !" : ""),
       ];
     }),
   );
@@ -146,7 +147,7 @@ export function closedLoopTable(runs: readonly Measured[]): string {
       "CPU µs/req",
       ...(withFloor ? ["floor CPU", "floor CPU µs/req"] : []),
       "sim CPU",
-      "other load",
+      "other load + steal",
     ],
     runs.map((r) => [
       r.target,
@@ -160,7 +161,7 @@ export function closedLoopTable(runs: readonly Measured[]): string {
       usPerRequest(r.cpu.gatewayUsPerRequest),
       ...(withFloor ? [pct(r.cpu.floorPct ?? null), usPerRequest(r.cpu.floorUsPerRequest)] : []),
       pct(r.cpu.simulatorPct),
-      pct(r.cpu.otherPct),
+      pct(disturbance(r.cpu)),
     ]),
   );
 }

@@ -79,8 +79,9 @@ if (flags.help) {
   --concurrency N    clients of the closed-loop peak-throughput runs (default 64)
   --p99-limit MS     a rate is sustained when there are no errors, >= 95% of it is achieved and
                      p99 <= MS (default 25)
-  --noise-limit PCT  a run during which other processes used more than PCT% of a core is tried
-                     again, after waiting for the machine to be quiet (default 10)
+  --noise-limit PCT  a run during which other processes used, or the hypervisor took (steal), more
+                     than PCT% of a core is tried again, after waiting for the machine to be quiet
+                     (default 10)
   --attempts N       tries per run before keeping the least disturbed one (default 3)
   --repeat N         measure each rate N times (pairs in alternating order); the verdict and the
                      ramp use the median / the majority (default 1)
@@ -343,7 +344,7 @@ async function main(): Promise<void> {
 
     console.log(
       "\nOpen loop: latency in ms from the scheduled send time; (send) = from the actual send; " +
-        "✗ = not sustained; other load = CPU used by other processes (! = above the noise limit in every attempt)" +
+        "✗ = not sustained; other load + steal = CPU used by other processes and taken by the hypervisor for other guests (! = above the noise limit in every attempt)" +
         (withFloor
           ? "; floor = a minimal Node proxy (node:http + undici), floor added = floor − direct"
           : "") +

@@ -10,7 +10,7 @@ export function healthRoutes(deps: GatewayDeps) {
       return reply.code(problems.length === 0 ? 200 : 503).send({ ready: problems.length === 0, problems });
     });
     app.get("/metrics", async (_request, reply) => {
-      const text = await deps.metrics.registry.metrics();
+      const text = await deps.metrics.exposition();
       return reply.header("content-type", deps.metrics.registry.contentType).send(text);
     });
   };
