@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from "fastify";
 import type { Principal } from "../auth/principal.js";
 import { ApiError } from "../errors.js";
@@ -14,6 +13,7 @@ import { healthRoutes } from "./routes/health.js";
 import { inferenceRoutes } from "./routes/inference.js";
 import { modelRoutes } from "./routes/models.js";
 import { usageRoutes } from "./routes/usage.js";
+import { newRequestId } from "./request-id.js";
 import { settle } from "./settle.js";
 
 declare module "fastify" {
@@ -37,7 +37,7 @@ export function buildServer(
     logger,
     bodyLimit: deps.limits.bodyLimit,
     trustProxy: deps.limits.trustProxy,
-    genReqId: () => `req_${randomUUID().replaceAll("-", "")}`,
+    genReqId: () => newRequestId(),
     // Each request is accounted for by its usage event; Fastify's per-request lines would double the work.
     logController: new LogController({ requestIdLogLabel: "request_id", disableRequestLogging: true }),
     return503OnClosing: false,

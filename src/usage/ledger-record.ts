@@ -23,7 +23,7 @@ export function encodeEvent(e: UsageEvent): string {
   return JSON.stringify({
     v: VERSION,
     requestId: e.requestId,
-    time: e.time,
+    time: e.time.toISOString(), // what JSON.stringify writes for a Date, without its toJSON call
     tenantId: e.tenantId,
     keyId: e.keyId,
     user: clean(e.user),
