@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { request } from "undici";
 import { createTarget, openLoop, type RunResult, type Target } from "../overhead/load.js";
 import { lowerPriority, processCpuSeconds } from "../overhead/machine.js";
-import { startService, type BuildSnapshot, type Service } from "../overhead/processes.js";
+import { SIMULATOR_NICE, startService, type BuildSnapshot, type Service } from "../overhead/processes.js";
 import { rng, universe } from "./events.js";
 import { accounted, disturbance, undisturbed, type CpuUse, type NoisePolicy, type Party } from "./noise.js";
 import { openBenchStore, type BackendName, type BenchStore } from "./stores.js";
@@ -224,7 +224,7 @@ export async function gatewayBench(
       undoPriority.push(lowered.undo);
       console.log(`  (PostgreSQL server: ${lowered.count} processes at nice 19 for this part)`);
     }
-    const sim = await startService("sim", [o.build.bin, ...simArgs], o.pinned ? "1" : null);
+    const sim = await startService("sim", [o.build.bin, ...simArgs], o.pinned ? "1" : null, SIMULATOR_NICE);
     services.push(sim);
     const config = gatewayConfig(bs, sim.url, o.tenants, o.memory === true);
     const configPath = join(bs.dir, "tollgate-bench-ledger.yaml");

@@ -13,7 +13,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { describeMachine, hasTaskset, onlineCpus, pinSelf } from "../overhead/machine.js";
-import { nodeFlagList, snapshotBuild } from "../overhead/processes.js";
+import { nodeFlagList, snapshotBuild, simPriority } from "../overhead/processes.js";
 import { ms } from "../overhead/stats.js";
 import { gatewayBench, type GatewayResult } from "./gateway.js";
 import { ingest, type IngestResult } from "./ingest.js";
@@ -229,7 +229,7 @@ async function main(): Promise<void> {
     if (parts.has("gateway")) {
       if (pin) pinSelf(1);
       console.log(
-        `\ngateway end to end (gateway on CPU ${pin ? 0 : "any"}; simulator + load generator on CPU ${pin ? 1 : "any"}):`,
+        `\ngateway end to end (gateway on CPU ${pin ? 0 : "any"}; simulator + load generator on CPU ${pin ? 1 : "any"}; ${simPriority()}):`,
       );
       const base = {
         noise,

@@ -21,6 +21,8 @@ import {
   nodeFlagList,
   scratchDir,
   snapshotBuild,
+  simPriority,
+  SIMULATOR_NICE,
   startFloorProxy,
   startService,
   writeGatewayConfig,
@@ -173,7 +175,7 @@ async function main(): Promise<void> {
       (nodeFlags.length === 0 ? "" : `; gateway node flags: ${nodeFlags.join(" ")}`),
   );
   console.log(
-    `${withFloor ? "gateway and floor proxy" : "gateway"} on CPU ${pin ? 0 : "any"}; simulator + load generator on CPU ${pin ? 1 : "any"}; ` +
+    `${withFloor ? "gateway and floor proxy" : "gateway"} on CPU ${pin ? 0 : "any"}; simulator + load generator on CPU ${pin ? 1 : "any"}; ${simPriority()}; ` +
       `${durationS} s per run after ${warmupS} s warm-up; sustained = no errors, >= 95% achieved, p99 <= ${p99LimitMs} ms\n`,
   );
 
@@ -190,7 +192,7 @@ async function main(): Promise<void> {
     "--itl-ms",
     "0",
   ];
-  const sim = await startService("sim", [build.bin, ...simArgs], pin ? "1" : null);
+  const sim = await startService("sim", [build.bin, ...simArgs], pin ? "1" : null, SIMULATOR_NICE);
   const cfg = writeGatewayConfig(dir, sim.url, MODEL, journal === "" ? "" : `usage:\n  journal:\n${journal}`);
   const gatewayArgs = [...nodeFlags, build.bin, "serve", "--config", cfg.configPath, "--port", "0"];
   const auth = { authorization: `Bearer ${cfg.apiKey}` };
