@@ -7,9 +7,9 @@ let offset = POOL_BYTES;
 
 /**
  * A request id: `req_` then 32 hex digits. The first 12 are the time in milliseconds since the Unix
- * epoch, the other 20 are random (80 bits). Ids sort by time, so the ledger's primary key (and the
- * audit trail's) grows at its right edge. With fully random ids each insert touched its own index
- * page somewhere in the table. Random bytes are drawn 4 KB at a time, as randomUUID does.
+ * epoch, the other 20 are random (80 bits). Ids sort by time, so the ledger's primary key (usage
+ * events by request id) grows at its right edge. With fully random ids each insert touched its own
+ * index page somewhere in the table. Random bytes are drawn 4 KB at a time, as randomUUID does.
  */
 export function newRequestId(now = Date.now()): string {
   if (offset + RANDOM_BYTES > POOL_BYTES) {
