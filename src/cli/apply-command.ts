@@ -6,8 +6,10 @@ import { tenantId } from "../config/access-schema.js";
 import { formatIssues, interpolateEnv } from "../config/load.js";
 import { tenantSchema } from "../config/schema.js";
 import { checkOverrides, checkTenant } from "../config/tenant-checks.js";
+import { tenantAudit } from "../tenancy/admin-audit.js";
 import { ApplyConflict, applyTenants, formatPlan } from "../tenancy/apply-tenants.js";
 import { AdminClient, CliError, remoteOptions, run, useApi, type RemoteOptions } from "./admin-client.js";
+import { cliAuditActor, withCliAudit } from "./cli-audit.js";
 import { configOption, loadConfigOrExit } from "./options.js";
 import { withStore } from "./report-options.js";
 
@@ -77,9 +79,18 @@ export function applyCommand(): Command {
         checkOverrides(t, issue);
       }
       if (problems.length > 0) throw new CliError(`${opts.file}:\n  - ${problems.join("\n  - ")}`, 2);
-      const plan = await withStore(config, (store) =>
-        applyTenants(store, parsed.data, { dryRun: flags.dry_run, prune: flags.prune }),
-      ).catch((err: unknown) => {
+      const plan = await withStore(config, (store) => {
+        const options = { dryRun: flags.dry_run, prune: flags.prune };
+        if (flags.dry_run) return applyTenants(store, parsed.data, options);
+        // each tenant's change audited as the admin API's apply audits it
+        const actor = cliAuditActor();
+        return withCliAudit(store, (audit) =>
+          applyTenants(store, parsed.data, {
+            ...options,
+            onApplied: (p) => audit.record(tenantAudit(actor, "tenant.apply", p)),
+          }),
+        );
+      }).catch((err: unknown) => {
         throw err instanceof ApplyConflict ? new CliError(err.message) : err;
       });
       console.log(opts.json ? JSON.stringify(plan, null, 2) : formatPlan(plan, flags.dry_run).join("\n"));

@@ -4,6 +4,7 @@ import { AuditTrail } from "../audit/audit-trail.js";
 import { ChainWriter } from "../audit/chain-writer.js";
 import { generateChainId } from "../audit/open-audit.js";
 import type { Store } from "../store/port.js";
+import type { AuditActor } from "../tenancy/admin-audit.js";
 import { MemoryJournal } from "../usage/journal/memory-journal.js";
 
 /** Who runs the CLI, as the audit trail names them: "cli:<os user>@<host>". */
@@ -15,6 +16,11 @@ export function cliActor(): string {
     // no passwd entry (some containers)
   }
   return `cli:${user}@${hostname()}`;
+}
+
+/** The CLI's user as the actor of an audit entry (no source address: the change is local). */
+export function cliAuditActor(): AuditActor {
+  return { id: cliActor(), sourceIp: null };
 }
 
 /**

@@ -1,7 +1,9 @@
 import { Command } from "commander";
 import { createApiKey } from "../auth/key-service.js";
 import { keyJson } from "../http/admin/views.js";
+import { adminEntry } from "../tenancy/admin-audit.js";
 import { AdminClient, remoteOptions, run, useApi, type RemoteOptions } from "./admin-client.js";
+import { cliAuditActor, withCliAudit } from "./cli-audit.js";
 import { table } from "./format.js";
 import { HEADER, printCreated, row, type KeyView } from "./key-table.js";
 import { keyBody, keyOptions, type KeyFlags } from "./key-options.js";
@@ -17,7 +19,8 @@ const path = (o: Opts, id?: string) =>
 
 /**
  * `tollgate keys …`: with `--url` (or TOLLGATE_URL) through a running gateway's admin API; otherwise
- * `create` and `list` work on the store named by `--config` directly (e.g. before the first start).
+ * `create` and `list` work on the store named by `--config` directly (e.g. before the first start),
+ * and `create` is audited there as the admin API audits it.
  */
 export function keysCommand(): Command {
   const keys = new Command("keys").description(
@@ -41,10 +44,22 @@ export function keysCommand(): Command {
         const config = await loadConfigOrExit(opts.config);
         const created = await withStore(config, async (store) => {
           await knownTenant(config, store, opts.tenant);
-          return createApiKey(store.keys, opts.tenant, {
-            name: opts.name ?? null,
-            expiresAt: opts.expires === undefined ? null : new Date(Date.now() + opts.expires),
-            ...body.record,
+          // audited as the admin API audits it, with the CLI's user as the actor
+          return withCliAudit(store, async (audit) => {
+            const made = await createApiKey(store.keys, opts.tenant, {
+              name: opts.name ?? null,
+              expiresAt: opts.expires === undefined ? null : new Date(Date.now() + opts.expires),
+              ...body.record,
+            });
+            const after = keyJson(made.record, new Date());
+            audit.record(
+              adminEntry(cliAuditActor(), "key.create", {
+                tenant: opts.tenant,
+                target: `key:${made.record.id}`,
+                data: { after },
+              }),
+            );
+            return made;
           });
         });
         printCreated({ ...keyJson(created.record, new Date()), key: created.key }, opts.json);

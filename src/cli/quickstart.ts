@@ -1,6 +1,11 @@
 import { createApiKey } from "../auth/key-service.js";
 import type { Config } from "../config/schema.js";
 import type { Gateway } from "../app.js";
+import { keyJson } from "../http/admin/views.js";
+import { adminEntry, type AuditActor } from "../tenancy/admin-audit.js";
+
+/** The actor of the keys the first start creates (audited like any other key creation). */
+const QUICKSTART: AuditActor = { id: "quickstart", sourceIp: null };
 
 /**
  * First-run help for `npm start`: creates one key for every tenant that has none (in the config or
@@ -17,7 +22,14 @@ export async function printQuickstart(
   for (const [tenantId, tenant] of Object.entries(config.tenants)) {
     const stored = await gateway.store.keys.listByTenant(tenantId);
     if (tenant.api_keys.length > 0 || stored.length > 0) continue;
-    const { key } = await createApiKey(gateway.store.keys, tenantId, { name: "quickstart" });
+    const { key, record } = await createApiKey(gateway.store.keys, tenantId, { name: "quickstart" });
+    gateway.audit.record(
+      adminEntry(QUICKSTART, "key.create", {
+        tenant: tenantId,
+        target: `key:${record.id}`,
+        data: { after: keyJson(record, new Date()) },
+      }),
+    );
     lines.push(`  ${tenantId.padEnd(14)} ${tenant.tier.padEnd(11)} ${key}`);
     const model = tenant.models_allowed.find((m) => config.models[m]?.kind === "chat");
     if (firstKey === null && model !== undefined) firstKey = { tenant: tenantId, key, model };

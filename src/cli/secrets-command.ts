@@ -3,7 +3,8 @@ import type { Config } from "../config/schema.js";
 import { openProviderSecrets } from "../secrets/open-secrets.js";
 import type { ProviderSecrets } from "../secrets/provider-secrets.js";
 import type { Store } from "../store/port.js";
-import { cliActor, withCliAudit } from "./cli-audit.js";
+import { adminEntry } from "../tenancy/admin-audit.js";
+import { cliAuditActor, withCliAudit } from "./cli-audit.js";
 import { table } from "./format.js";
 import { configOption, loadConfigOrExit } from "./options.js";
 import { usageError, withStore } from "./report-options.js";
@@ -41,20 +42,8 @@ async function knownTenant(config: Config, store: Store, tenant: string): Promis
   return false;
 }
 
-const entry = (
-  action: string,
-  tenant: string | null,
-  target: string | null,
-  data: Record<string, unknown>,
-) => ({
-  time: new Date().toISOString(),
-  actor: cliActor(),
-  action,
-  tenant,
-  target,
-  sourceIp: null,
-  data,
-});
+const entry = (action: string, tenant: string | null, target: string | null, data: Record<string, unknown>) =>
+  adminEntry(cliAuditActor(), action, { tenant, target, data });
 
 /** `tollgate secrets`: tenants' provider credentials in the store (set from stdin, list names, delete, rotate). */
 export function secretsCommand(): Command {

@@ -210,12 +210,55 @@ tenants:
     }
   });
 
-  it("still works on the store directly with --config (keys list, apply --dry-run)", async () => {
+  it("still works on the store directly with --config, and audits its changes there", async () => {
     const keys = await runCli(["keys", "list", "--config", file, "--tenant", "newco"]);
     expect(keys.code).toBe(0);
     expect(keys.stdout).toMatch(/svc\s+revoked/);
     const quotas = join(dir, "quotas.yaml");
     const dry = await runCli(["apply", "-f", quotas, "--config", file, "--dry-run"]);
     expect(dry.stdout).toContain("= tenant acme: unchanged");
+
+    const created = await runCli([
+      "keys",
+      "create",
+      "--config",
+      file,
+      "--tenant",
+      "newco",
+      "--name",
+      "direct",
+      "--json",
+    ]);
+    expect(created.code).toBe(0);
+    const key = JSON.parse(created.stdout) as { id: string; key: string };
+    writeFileSync(
+      quotas,
+      "tenants:\n  acme: { tier: enterprise, models_allowed: [llama-3.1-8b], rate_limits: { requests_per_minute: 900 } }\n",
+    );
+    const applied = await runCli(["apply", "-f", quotas, "--config", file]);
+    expect(applied.stdout).toContain("rate_limits.requests_per_minute: 600 → 900");
+
+    const exported = await runCli(["audit", "export", "--config", file]);
+    const records = exported.stdout
+      .trim()
+      .split("\n")
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            actor: string;
+            action: string;
+            tenant: string | null;
+            target: string | null;
+            data: unknown;
+          },
+      );
+    const byCli = records.filter((r) => r.actor.startsWith("cli:"));
+    expect(byCli.map((r) => [r.action, r.tenant, r.target])).toEqual([
+      ["key.create", "newco", `key:${key.id}`],
+      ["tenant.apply", "acme", "tenant:acme"],
+    ]);
+    expect(byCli[0]!.data).toMatchObject({ after: { id: key.id, name: "direct" } });
+    expect(exported.stdout).not.toContain(key.key);
+    expect((await runCli(["audit", "verify", "--config", file])).code).toBe(0);
   });
 });
