@@ -8,7 +8,7 @@ import type { AuditActor } from "../tenancy/admin-audit.js";
 import { MemoryJournal } from "../usage/journal/memory-journal.js";
 
 /** Who runs the CLI, as the audit trail names them: "cli:<os user>@<host>". */
-export function cliActor(): string {
+function cliActor(): string {
   let user = "unknown";
   try {
     user = userInfo().username;

@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { createApiKey } from "../auth/key-service.js";
 import { keyJson } from "../http/admin/views.js";
-import { adminEntry } from "../tenancy/admin-audit.js";
+import { keyEntry } from "../tenancy/admin-audit.js";
 import { AdminClient, remoteOptions, run, useApi, type RemoteOptions } from "./admin-client.js";
 import { cliAuditActor, withCliAudit } from "./cli-audit.js";
 import { table } from "./format.js";
@@ -46,23 +46,17 @@ export function keysCommand(): Command {
           await knownTenant(config, store, opts.tenant);
           // audited as the admin API audits it, with the CLI's user as the actor
           return withCliAudit(store, async (audit) => {
-            const made = await createApiKey(store.keys, opts.tenant, {
+            const { record, key } = await createApiKey(store.keys, opts.tenant, {
               name: opts.name ?? null,
               expiresAt: opts.expires === undefined ? null : new Date(Date.now() + opts.expires),
               ...body.record,
             });
-            const after = keyJson(made.record, new Date());
-            audit.record(
-              adminEntry(cliAuditActor(), "key.create", {
-                tenant: opts.tenant,
-                target: `key:${made.record.id}`,
-                data: { after },
-              }),
-            );
-            return made;
+            const view = keyJson(record, new Date());
+            audit.record(keyEntry(cliAuditActor(), "key.create", record, { after: view }));
+            return { ...view, key };
           });
         });
-        printCreated({ ...keyJson(created.record, new Date()), key: created.key }, opts.json);
+        printCreated(created, opts.json);
       }),
     );
 

@@ -2,7 +2,7 @@ import { createApiKey } from "../auth/key-service.js";
 import type { Config } from "../config/schema.js";
 import type { Gateway } from "../app.js";
 import { keyJson } from "../http/admin/views.js";
-import { adminEntry, type AuditActor } from "../tenancy/admin-audit.js";
+import { keyEntry, type AuditActor } from "../tenancy/admin-audit.js";
 
 /** The actor of the keys the first start creates (audited like any other key creation). */
 const QUICKSTART: AuditActor = { id: "quickstart", sourceIp: null };
@@ -23,13 +23,7 @@ export async function printQuickstart(
     const stored = await gateway.store.keys.listByTenant(tenantId);
     if (tenant.api_keys.length > 0 || stored.length > 0) continue;
     const { key, record } = await createApiKey(gateway.store.keys, tenantId, { name: "quickstart" });
-    gateway.audit.record(
-      adminEntry(QUICKSTART, "key.create", {
-        tenant: tenantId,
-        target: `key:${record.id}`,
-        data: { after: keyJson(record, new Date()) },
-      }),
-    );
+    gateway.audit.record(keyEntry(QUICKSTART, "key.create", record, { after: keyJson(record, new Date()) }));
     lines.push(`  ${tenantId.padEnd(14)} ${tenant.tier.padEnd(11)} ${key}`);
     const model = tenant.models_allowed.find((m) => config.models[m]?.kind === "chat");
     if (firstKey === null && model !== undefined) firstKey = { tenant: tenantId, key, model };

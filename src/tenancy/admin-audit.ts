@@ -24,6 +24,17 @@ export function adminEntry(
   };
 }
 
+/** The audit entry of a change to an API key (`key.create`, `key.rotate`, …), whoever made it. */
+export function keyEntry(
+  actor: AuditActor,
+  action: string,
+  key: { readonly id: string; readonly tenantId: string },
+  data: Record<string, unknown>,
+  at?: Date,
+): AuditEntry {
+  return adminEntry(actor, action, { tenant: key.tenantId, target: `key:${key.id}`, data, at });
+}
+
 /** The audit entry of one tenant's part of an apply. */
 export function tenantAudit(actor: AuditActor, action: string, p: TenantPlan): AuditEntry {
   return adminEntry(actor, action, {

@@ -4,7 +4,7 @@ import { createApiKey } from "../../auth/key-service.js";
 import { ApiError } from "../../errors.js";
 import type { ApiKeyRecord } from "../../store/port.js";
 import type { KeyChange } from "../../store/tenant-port.js";
-import { adminEntry } from "../../tenancy/admin-audit.js";
+import { keyEntry } from "../../tenancy/admin-audit.js";
 import { route, settled, type AnyRoute, type RouteContext } from "./route.js";
 import { createdKey, keyCreateBody, keyPatchBody, keyView, list } from "./schemas.js";
 import { notFound } from "./validate.js";
@@ -46,10 +46,7 @@ export const keyAudit = (
   action: string,
   key: ApiKeyRecord,
   data: Record<string, unknown>,
-) =>
-  ctx.deps.audit.record(
-    adminEntry(ctx.who, action, { tenant: key.tenantId, target: `key:${key.id}`, data, at: ctx.now }),
-  );
+) => ctx.deps.audit.record(keyEntry(ctx.who, action, key, data, ctx.now));
 
 /** A tenant's API keys: list, create (the secret is shown once), read, change. */
 export function keyRoutes(): AnyRoute[] {
