@@ -21,10 +21,10 @@ import type { Store } from "../../src/store/port.js";
 import { openFileJournal } from "../../src/usage/journal/file-journal.js";
 import { decodingWriter, Ledger } from "../../src/usage/ledger.js";
 import type { UsageEvent } from "../../src/usage/usage-event.js";
-import { processCpuSeconds } from "../overhead/machine.js";
+import { disturbance, processCpuSeconds } from "../overhead/machine.js";
 import { summarize, type Summary } from "../overhead/stats.js";
 import { EventSource, universe } from "./events.js";
-import { accounted, disturbance, undisturbed, type CpuUse, type NoisePolicy, type Party } from "./noise.js";
+import { accounted, undisturbed, type CpuUse, type NoisePolicy, type Party } from "./noise.js";
 import { asOwner, openBenchStore, sqliteStore, type BackendName, type BenchStore } from "./stores.js";
 import { openTimedSqliteStore, StatementTimes, type StatementKind } from "./timed-sqlite.js";
 

@@ -2,7 +2,7 @@
  * CPU accounting for bench/ledger on a shared machine: what this benchmark's own processes used over a
  * run, what everything else used, and retries of runs that other work disturbed (as bench/overhead).
  */
-import { busyPercent, coreTimes, stolenPercent, waitForQuiet } from "../overhead/machine.js";
+import { busyPercent, coreTimes, disturbance, stolenPercent, waitForQuiet } from "../overhead/machine.js";
 
 /** A process (or group) whose CPU time is ours: the bench itself, the gateway, the simulator, PostgreSQL backends. */
 export interface Party {
@@ -22,9 +22,6 @@ export interface CpuUse {
   /** Time the hypervisor gave to other guests while a CPU wanted to run, % of one core. */
   readonly stealPct: number;
 }
-
-/** What disturbed a run: other processes and the hypervisor's steal, % of one core. */
-export const disturbance = (cpu: CpuUse): number => cpu.otherPct + cpu.stealPct;
 
 export async function accounted<T>(
   parties: readonly Party[],
@@ -64,8 +61,9 @@ export interface NoisePolicy {
 }
 
 /**
- * Runs `run` until other work (processes, and other guests of the host: steal) used at most `limitPct` of a core during it, at most `attempts` times,
- * waiting for the machine to be quiet before each try; keeps the least disturbed result.
+ * Runs `run` until other work (processes, and other guests of the host: steal) used at most
+ * `limitPct` of a core during it, at most `attempts` times, waiting for the machine to be quiet
+ * before each try; keeps the least disturbed result.
  */
 export async function undisturbed<T extends { readonly cpu: CpuUse }>(
   label: string,

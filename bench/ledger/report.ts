@@ -3,7 +3,8 @@ import { ms, table } from "../overhead/stats.js";
 import { CORE_RATE, type GatewayResult, type GatewayRow, type SoakResult } from "./gateway.js";
 import type { AppendResult, DrainResult, LedgerRateResult, StatementRow } from "./ingest.js";
 import type { InvoiceResult } from "./invoice.js";
-import { disturbance, pct, type CpuUse } from "./noise.js";
+import { disturbance } from "../overhead/machine.js";
+import { pct, type CpuUse } from "./noise.js";
 import type { SyscallRow } from "./syscalls.js";
 
 const n0 = (v: number): string => (Number.isFinite(v) ? v.toFixed(0) : "-");

@@ -166,6 +166,10 @@ export function stolenPercent(before: readonly CoreTimes[], after: readonly Core
   }, 0);
 }
 
+/** What disturbed a run: other processes' CPU and the hypervisor's steal, in % of one core. */
+export const disturbance = (cpu: { readonly otherPct: number; readonly stealPct: number }): number =>
+  cpu.otherPct + cpu.stealPct;
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**

@@ -1,5 +1,12 @@
 import type { RunResult } from "./load.js";
-import { busyPercent, coreTimes, processCpuSeconds, stolenPercent, waitForQuiet } from "./machine.js";
+import {
+  busyPercent,
+  coreTimes,
+  disturbance,
+  processCpuSeconds,
+  stolenPercent,
+  waitForQuiet,
+} from "./machine.js";
 import type { Service } from "./processes.js";
 import type { Cpu, Measured } from "./report.js";
 
@@ -53,9 +60,6 @@ export async function measure(
   };
   return { ...r, cpu, attempt };
 }
-
-/** What disturbed a run: other processes' CPU and the hypervisor's steal, in % of one core. */
-export const disturbance = (cpu: Cpu): number => cpu.otherPct + cpu.stealPct;
 
 export interface NoisePolicy {
   /** Other processes and other guests of the host (steal) may use at most this % of a core during a run. */

@@ -1,5 +1,5 @@
 import type { RunResult } from "./load.js";
-import { disturbance } from "./measure.js";
+import { disturbance } from "./machine.js";
 import type { PerfSummary } from "./perf.js";
 import type { LongTasks, ProfileSummary } from "./profile.js";
 import { ms, table } from "./stats.js";
