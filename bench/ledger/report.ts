@@ -134,7 +134,7 @@ export function gatewayTable(rows: readonly GatewayRow[]): string {
       "catch-up",
       "gateway CPU",
       "PG CPU",
-      "loop lag max",
+      "longest loop stall",
       "other load + steal",
     ],
     rows.map((r) => [
@@ -156,7 +156,7 @@ export function gatewayTable(rows: readonly GatewayRow[]): string {
       `${n0(r.catchUpMs)} ms`,
       pct(r.gateway.cpu.parties.gateway),
       r.backend === "postgres" ? pct(r.gateway.cpu.parties.postgres) : "-",
-      `${n0(r.loopLagMaxMs)} ms`,
+      `${ms(r.loopStallMaxMs)} ms`,
       pct(Math.max(disturbance(r.gateway.cpu), disturbance(r.direct.cpu))) + (r.noisy ? " !" : ""),
     ]),
   );
