@@ -88,6 +88,7 @@ describe("per-tenant provider credentials (upstream_auth)", () => {
   });
 
   it("audits every call, refusals included, and never writes a secret into the trail or the metrics", async () => {
+    await t.gateway.audit.flush(5000); // the admin actions (secrets put) behind the backlog gauge
     await t.gateway.ledger.flush(5000); // inference records are written with the usage events
     const records = await t.gateway.store.audit.query({
       tenant: "startup-xyz",
