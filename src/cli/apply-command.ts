@@ -9,7 +9,7 @@ import { checkOverrides, checkTenant } from "../config/tenant-checks.js";
 import { tenantAudit } from "../tenancy/admin-audit.js";
 import { ApplyConflict, applyTenants, formatPlan } from "../tenancy/apply-tenants.js";
 import { AdminClient, CliError, remoteOptions, run, useApi, type RemoteOptions } from "./admin-client.js";
-import { cliAuditActor, withCliAudit } from "./cli-audit.js";
+import { withCliAudit } from "./cli-audit.js";
 import { configOption, loadConfigOrExit } from "./options.js";
 import { withStore } from "./report-options.js";
 
@@ -83,8 +83,7 @@ export function applyCommand(): Command {
         const options = { dryRun: flags.dry_run, prune: flags.prune };
         if (flags.dry_run) return applyTenants(store, parsed.data, options);
         // each tenant's change audited as the admin API's apply audits it
-        const actor = cliAuditActor();
-        return withCliAudit(store, (audit) =>
+        return withCliAudit(store, (audit, actor) =>
           applyTenants(store, parsed.data, {
             ...options,
             onApplied: (p) => audit.record(tenantAudit(actor, "tenant.apply", p)),

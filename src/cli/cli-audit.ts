@@ -18,17 +18,16 @@ function cliActor(): string {
   return `cli:${user}@${hostname()}`;
 }
 
-/** The CLI's user as the actor of an audit entry (no source address: the change is local). */
-export function cliAuditActor(): AuditActor {
-  return { id: cliActor(), sourceIp: null };
-}
-
 /**
  * Runs a CLI action that changes the store with an audit trail of its own (a chain per invocation,
  * `cli-<host>-<random>`), and stores its records before returning: a command's change and its audit
- * record are both in the store when the command exits (or the command fails).
+ * record are both in the store when the command exits (or the command fails). `actor` is who the
+ * records name: the CLI's user, with no source address (the change is local).
  */
-export async function withCliAudit<T>(store: Store, fn: (audit: AuditLog) => Promise<T>): Promise<T> {
+export async function withCliAudit<T>(
+  store: Store,
+  fn: (audit: AuditLog, actor: AuditActor) => Promise<T>,
+): Promise<T> {
   const trail = new AuditTrail({
     journal: new MemoryJournal(),
     writer: new ChainWriter(`cli-${generateChainId()}`, store.audit, { continueChain: false }),
@@ -38,7 +37,7 @@ export async function withCliAudit<T>(store: Store, fn: (audit: AuditLog) => Pro
   });
   trail.start();
   try {
-    const result = await fn(trail);
+    const result = await fn(trail, { id: cliActor(), sourceIp: null });
     await trail.flush(10_000);
     return result;
   } finally {

@@ -3,7 +3,7 @@ import { createApiKey } from "../auth/key-service.js";
 import { keyJson } from "../http/admin/views.js";
 import { keyEntry } from "../tenancy/admin-audit.js";
 import { AdminClient, remoteOptions, run, useApi, type RemoteOptions } from "./admin-client.js";
-import { cliAuditActor, withCliAudit } from "./cli-audit.js";
+import { withCliAudit } from "./cli-audit.js";
 import { table } from "./format.js";
 import { HEADER, printCreated, row, type KeyView } from "./key-table.js";
 import { keyBody, keyOptions, type KeyFlags } from "./key-options.js";
@@ -45,14 +45,14 @@ export function keysCommand(): Command {
         const created = await withStore(config, async (store) => {
           await knownTenant(config, store, opts.tenant);
           // audited as the admin API audits it, with the CLI's user as the actor
-          return withCliAudit(store, async (audit) => {
+          return withCliAudit(store, async (audit, actor) => {
             const { record, key } = await createApiKey(store.keys, opts.tenant, {
               name: opts.name ?? null,
               expiresAt: opts.expires === undefined ? null : new Date(Date.now() + opts.expires),
               ...body.record,
             });
             const view = keyJson(record, new Date());
-            audit.record(keyEntry(cliAuditActor(), "key.create", record, { after: view }));
+            audit.record(keyEntry(actor, "key.create", record, { after: view }));
             return { ...view, key };
           });
         });

@@ -4,7 +4,7 @@ import { openProviderSecrets } from "../secrets/open-secrets.js";
 import type { ProviderSecrets } from "../secrets/provider-secrets.js";
 import type { Store } from "../store/port.js";
 import { adminEntry } from "../tenancy/admin-audit.js";
-import { cliAuditActor, withCliAudit } from "./cli-audit.js";
+import { withCliAudit } from "./cli-audit.js";
 import { table } from "./format.js";
 import { configOption, loadConfigOrExit } from "./options.js";
 import { usageError, withStore } from "./report-options.js";
@@ -42,9 +42,6 @@ async function knownTenant(config: Config, store: Store, tenant: string): Promis
   return false;
 }
 
-const entry = (action: string, tenant: string | null, target: string | null, data: Record<string, unknown>) =>
-  adminEntry(cliAuditActor(), action, { tenant, target, data });
-
 /** `tollgate secrets`: tenants' provider credentials in the store (set from stdin, list names, delete, rotate). */
 export function secretsCommand(): Command {
   const cmd = new Command("secrets").description(
@@ -62,12 +59,13 @@ export function secretsCommand(): Command {
       if (value === undefined) throw usageError(`environment variable ${opts.fromEnv} is not set`);
       await withSecrets(opts, async (secrets, store, config) => {
         if (!(await knownTenant(config, store, opts.tenant))) return;
-        const { created, meta } = await withCliAudit(store, async (audit) => {
+        const { created, meta } = await withCliAudit(store, async (audit, actor) => {
           const result = await secrets.set(opts.tenant, opts.name, value);
           audit.record(
-            entry("secret.set", opts.tenant, `secret:${opts.name}`, {
-              created: result.created,
-              key_id: result.meta.keyId,
+            adminEntry(actor, "secret.set", {
+              tenant: opts.tenant,
+              target: `secret:${opts.name}`,
+              data: { created: result.created, key_id: result.meta.keyId },
             }),
           );
           return result;
@@ -112,9 +110,12 @@ export function secretsCommand(): Command {
     .requiredOption("-n, --name <name>", "secret name")
     .action(async (opts: Base & { tenant: string; name: string }) => {
       const deleted = await withSecrets(opts, (secrets, store) =>
-        withCliAudit(store, async (audit) => {
+        withCliAudit(store, async (audit, actor) => {
           const done = await secrets.delete(opts.tenant, opts.name);
-          if (done) audit.record(entry("secret.delete", opts.tenant, `secret:${opts.name}`, {}));
+          if (done)
+            audit.record(
+              adminEntry(actor, "secret.delete", { tenant: opts.tenant, target: `secret:${opts.name}` }),
+            );
           return done;
         }),
       );
@@ -132,13 +133,13 @@ export function secretsCommand(): Command {
     .option("--json", "print JSON")
     .action(async (opts: Base) => {
       const report = await withSecrets(opts, (secrets, store) =>
-        withCliAudit(store, async (audit) => {
+        withCliAudit(store, async (audit, actor) => {
           const r = await secrets.rotate();
           audit.record(
-            entry("secrets.rotate", null, null, {
-              key_id: secrets.currentKeyId,
-              resealed: r.resealed,
-              failed: r.failed,
+            adminEntry(actor, "secrets.rotate", {
+              tenant: null,
+              target: null,
+              data: { key_id: secrets.currentKeyId, resealed: r.resealed, failed: r.failed },
             }),
           );
           return { ...r, keyId: secrets.currentKeyId };
