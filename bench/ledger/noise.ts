@@ -2,7 +2,7 @@
  * CPU accounting for bench/ledger on a shared machine: what this benchmark's own processes used over a
  * run, what everything else used, and retries of runs that other work disturbed (as bench/overhead).
  */
-import { busyPercent, coreTimes, disturbance, stolenPercent, waitForQuiet } from "../overhead/machine.js";
+import { busyPercent, coreTimes, disturbance, leastDisturbed, stolenPercent } from "../overhead/machine.js";
 
 /** A process (or group) whose CPU time is ours: the bench itself, the gateway, the simulator, PostgreSQL backends. */
 export interface Party {
@@ -70,19 +70,8 @@ export async function undisturbed<T extends { readonly cpu: CpuUse }>(
   policy: NoisePolicy,
   run: (attempt: number) => Promise<T>,
 ): Promise<T & { readonly attempt: number; readonly noisy: boolean }> {
-  let best: (T & { attempt: number }) | undefined;
-  for (let attempt = 1; attempt <= policy.attempts; attempt++) {
-    const waited = await waitForQuiet(policy.limitPct, 60);
-    if (waited < 0) console.log(`  (${label}: the machine stayed busy for 60 s; measuring anyway)`);
-    const r = await run(attempt);
-    if (best === undefined || disturbance(r.cpu) < disturbance(best.cpu)) best = { ...r, attempt };
-    if (disturbance(r.cpu) <= policy.limitPct) break;
-    if (attempt < policy.attempts)
-      console.log(
-        `  (${label}: other processes and steal took ${disturbance(r.cpu).toFixed(0)}% of a core; again)`,
-      );
-  }
-  return { ...best!, noisy: disturbance(best!.cpu) > policy.limitPct };
+  const best = await leastDisturbed(label, { ...policy, quietWaitS: 60 }, run, (r) => disturbance(r.cpu));
+  return { ...best.result, attempt: best.attempt, noisy: best.noise > policy.limitPct };
 }
 
 export const pct = (v: number | undefined): string => (v === undefined ? "-" : `${v.toFixed(0)}%`);

@@ -3,9 +3,9 @@ import {
   busyPercent,
   coreTimes,
   disturbance,
+  leastDisturbed,
   processCpuSeconds,
   stolenPercent,
-  waitForQuiet,
 } from "./machine.js";
 import type { Service } from "./processes.js";
 import type { Cpu, Measured } from "./report.js";
@@ -78,21 +78,11 @@ export async function undisturbed<T extends Measured>(
   policy: NoisePolicy,
   runs: (attempt: number) => Promise<T[]>,
 ): Promise<{ results: T[]; noisy: boolean }> {
-  let best: T[] | undefined;
-  let bestNoise = Infinity;
-  for (let attempt = 1; attempt <= policy.attempts; attempt++) {
-    const waited = await waitForQuiet(policy.noiseLimit, 90);
-    if (waited < 0) console.log(`  (${label}: the machine stayed busy for 90 s; measuring anyway)`);
-    const results = await runs(attempt);
-    const noise = Math.max(...results.map((r) => disturbance(r.cpu)));
-    if (noise < bestNoise) {
-      best = results;
-      bestNoise = noise;
-    }
-    if (noise <= policy.noiseLimit) break;
-    if (attempt < policy.attempts) {
-      console.log(`  (${label}: other processes and steal took ${noise.toFixed(0)}% of a core; again)`);
-    }
-  }
-  return { results: best!, noisy: bestNoise > policy.noiseLimit };
+  const best = await leastDisturbed(
+    label,
+    { limitPct: policy.noiseLimit, attempts: policy.attempts, quietWaitS: 90 },
+    runs,
+    (results) => Math.max(...results.map((r) => disturbance(r.cpu))),
+  );
+  return { results: best.result, noisy: best.noise > policy.noiseLimit };
 }
